@@ -1,0 +1,34 @@
+"""`make screenshot`: photograph a page of the built book for the README (.github/screenshot.png)."""
+import functools
+import http.server
+import sys
+import threading
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from conftest import BOOK_HTML, CHROMIUM, CHROMIUM_ARGS, ROOT, _QuietHandler
+
+
+def main(page_path: str = "book/01_sequences_as_tensors.html") -> Path:
+    if CHROMIUM is None:
+        sys.exit("needs Debian's Chromium: apt-get install chromium")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(BOOK_HTML)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    out = ROOT / ".github" / "screenshot.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 800})
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/{page_path}", wait_until="networkidle")
+        explorers = page.locator("div.rnn-explorer")
+        if explorers.count():
+            explorers.first.scroll_into_view_if_needed()
+            page.evaluate("() => window.scrollBy(0, 220)")
+        page.screenshot(path=str(out))
+        browser.close()
+    server.shutdown()
+    return out
+
+
+if __name__ == "__main__":
+    print(main(*sys.argv[1:]))

@@ -1,0 +1,153 @@
+"""Unit tests of the foundation helpers: seed, style, explorer, and chapter 1's drawings."""
+import re
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from helpers import (COURSE_STYLE, MAX_FRAMES, draw_batch_layout, draw_one_hot, explore, new_figure,
+                     set_seed, sine_window)
+
+
+# -- set_seed ---------------------------------------------------------------
+def test_set_seed_repeats_every_generator():
+    set_seed(3)
+    a = (np.random.rand(), torch.rand(1).item())
+    set_seed(3)
+    assert (np.random.rand(), torch.rand(1).item()) == a
+
+
+@pytest.mark.parametrize("bad, err", [("0", TypeError), (1.5, TypeError), (True, TypeError), (-1, ValueError)])
+def test_set_seed_rejects_bad_input(bad, err):
+    with pytest.raises(err, match="seed must be"):
+        set_seed(bad)
+
+
+# -- style ------------------------------------------------------------------
+def test_new_figure_is_pyplot_free_and_styled():
+    import matplotlib
+
+    fig, ax = new_figure()
+    assert isinstance(fig, Figure)
+    assert fig.canvas.manager is None  # not registered with pyplot: displays exactly once
+    assert matplotlib.rcParams["axes.spines.top"] is COURSE_STYLE["axes.spines.top"]
+    fig, axes = new_figure(2, 3, figsize=(6, 4))
+    assert axes.shape == (2, 3)
+
+
+@pytest.mark.parametrize("kwargs, err, match", [
+    ({"nrows": 0}, ValueError, "nrows must be >= 1"),
+    ({"ncols": 1.0}, TypeError, "ncols must be an int"),
+    ({"figsize": (3,)}, ValueError, "figsize must be two positive numbers"),
+    ({"figsize": (3, -1)}, ValueError, "figsize"),
+])
+def test_new_figure_rejects_bad_input(kwargs, err, match):
+    with pytest.raises(err, match=match):
+        new_figure(**kwargs)
+
+
+# -- explorer ---------------------------------------------------------------
+def _text(a, mode):
+    return f"a={a} mode={mode}"
+
+
+def test_explorer_precomputes_every_point_in_order():
+    e = explore(_text, {"a": [1, 2, 3], "mode": ["x", "y"]}, title="demo")
+    assert len(e.points) == len(e.frames) == 6
+    assert e.points[1] == {"a": 1, "mode": "y"}  # last parameter varies fastest
+    assert e.index_of(a=2, mode="y") == 3
+    assert "a=2 mode=y" in e.frame(a=2, mode="y")
+    assert "Explorer('demo', a[3] x mode[2] = 6 frames)" == repr(e)
+
+
+def test_explorer_static_html_has_controls_and_one_visible_frame():
+    e = explore(_text, {"a": [1, 2, 3], "mode": ["x", "y"]}, start={"a": 2})
+    page = e.static_html()
+    assert page.count('type="range"') == 1 and page.count("<select") == 1
+    assert page.count('class="rnn-explorer-frame"') == 6
+    assert page.count('class="rnn-explorer-frame" hidden') == 5
+    visible = re.search(r'class="rnn-explorer-frame">(.*?)</div>', page).group(1)
+    assert "a=2 mode=x" in visible
+    assert "<script>" in page and "http" not in page  # works offline
+
+
+def test_explorer_figures_become_png_with_alt_text():
+    def draw(k):
+        fig, ax = new_figure(figsize=(2, 2))
+        ax.plot([0, k])
+        return fig
+
+    e = explore(draw, {"k": [1, 2]}, title="line")
+    assert e.frame(k=2).startswith('<img src="data:image/png;base64,')
+    assert 'alt="line: k = 2"' in e.frame(k=2)
+    assert e.frame(k=1) != e.frame(k=2)
+
+
+def test_explorer_mimebundle_has_live_and_static_views():
+    bundle = explore(_text, {"a": [1, 2], "mode": ["x"]})._repr_mimebundle_()
+    assert {"text/plain", "text/html", "application/vnd.jupyter.widget-view+json"} <= set(bundle)
+
+
+@pytest.mark.parametrize("fn, grid, err, match", [
+    (42, {"a": [1]}, TypeError, "fn must be callable"),
+    (_text, [("a", [1])], TypeError, "grid must be a dict"),
+    (_text, {}, ValueError, "at least one parameter"),
+    (_text, {"not a name": [1]}, ValueError, "identifiers"),
+    (_text, {"a": 3}, TypeError, r"grid\['a'\] must be a list"),
+    (_text, {"a": "abc"}, TypeError, r"grid\['a'\] must be a list"),
+    (_text, {"a": []}, ValueError, "at least one value"),
+    (_text, {"a": [1, 1]}, ValueError, "repeated"),
+    (_text, {"a": list(range(MAX_FRAMES)), "mode": ["x", "y"]}, ValueError, "at most"),
+])
+def test_explorer_rejects_bad_input(fn, grid, err, match):
+    with pytest.raises(err, match=match):
+        explore(fn, grid)
+
+
+def test_explorer_rejects_bad_start_and_results():
+    with pytest.raises(ValueError, match="not one of"):
+        explore(_text, {"a": [1, 2], "mode": ["x"]}, start={"a": 5})
+    with pytest.raises(ValueError, match="unknown parameters"):
+        explore(_text, {"a": [1, 2], "mode": ["x"]}, start={"b": 1})
+    with pytest.raises(TypeError, match="must return a matplotlib Figure or a str"):
+        explore(lambda a: 3, {"a": [1]}).frames
+    with pytest.raises(ValueError, match="not on the grid"):
+        explore(_text, {"a": [1, 2], "mode": ["x"]}).index_of(a=9, mode="x")
+
+
+# -- chapter 1 drawings and data ----------------------------------------------
+def test_chapter1_drawings_return_figures():
+    assert isinstance(draw_one_hot(["a", "b", "a"]), Figure)
+    assert isinstance(draw_batch_layout([["a", "b"], ["c", "d"]], batch_first=True), Figure)
+
+
+@pytest.mark.parametrize("call, err, match", [
+    (lambda: draw_one_hot("a b"), TypeError, "words must be a list"),
+    (lambda: draw_one_hot([]), ValueError, "at least one word"),
+    (lambda: draw_one_hot(["a", "z"], vocab=["a"]), ValueError, "not found"),
+    (lambda: draw_batch_layout([["a"], ["b", "c"]]), ValueError, "same length"),
+    (lambda: draw_batch_layout([["a"]], batch_first="yes"), TypeError, "batch_first must be a bool"),
+])
+def test_chapter1_drawings_reject_bad_input(call, err, match):
+    with pytest.raises(err, match=match):
+        call()
+
+
+def test_sine_window_matches_the_note():
+    time_steps, x, y = sine_window(1)
+    data = np.sin(np.linspace(1, 11, 50)).reshape(50, 1)
+    assert x.shape == y.shape == (1, 49, 1) and x.dtype == torch.float32
+    torch.testing.assert_close(x, torch.tensor(data[:-1]).float().view(1, 49, 1))
+    torch.testing.assert_close(y[0, :-1], x[0, 1:])  # y is x shifted by one step
+
+
+@pytest.mark.parametrize("kwargs, err, match", [
+    ({"start": "0"}, TypeError, "start must be a number"),
+    ({"start": 0, "num_points": 1}, ValueError, "num_points must be >= 2"),
+    ({"start": 0, "num_points": 5.0}, TypeError, "num_points must be an int"),
+    ({"start": 0, "span": 0}, ValueError, "span must be a positive"),
+])
+def test_sine_window_rejects_bad_input(kwargs, err, match):
+    with pytest.raises(err, match=match):
+        sine_window(**kwargs)
