@@ -59,3 +59,69 @@ def test_explorer_sliders_respond_to_a_drag(open_page, path):
         assert visible_frame(page, explorer) != before, f"{path}: explorer {k} shows the same frame"
         assert explorer.locator("div.rnn-explorer-frame:not([hidden])").count() == 1
     assert not problems.all(), f"{path}: {problems.all()}"
+
+
+def test_search_finds_hidden_state(open_page):
+    page, problems = open_page("search.html?q=hidden+state")
+    page.wait_for_selector("#search-results ul.search li", timeout=15000)
+    hits = page.locator("#search-results ul.search li").count()
+    assert hits > 0, "the search page found nothing for 'hidden state'"
+    assert not problems.all(), problems.all()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_internal_links_resolve(open_page, book_url, path):
+    import re
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urldefrag
+
+    page, _ = open_page(path)
+    links = page.evaluate("""() => Array.from(document.querySelectorAll('a[href]'))
+        .map(a => a.href).filter(h => h.startsWith(location.origin))""")
+    targets = {}
+    for link in links:
+        url, fragment = urldefrag(link)
+        targets.setdefault(url, set()).add(fragment)
+    missing = []
+    for url, fragments in targets.items():
+        try:
+            with urllib.request.urlopen(url) as response:
+                body = response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as err:
+            missing.append(f"{url} (HTTP {err.code})")
+            continue
+        if url.endswith(".html"):
+            ids = set(re.findall(r'\bid="([^"]+)"', body))
+            missing += [f"{url}#{f}" for f in fragments if f and f not in ids]
+    assert not missing, f"{path}: broken internal links {missing}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_visible_images_have_size_and_text(open_page, path):
+    page, _ = open_page(path)
+    bad = page.evaluate("""() => Array.from(document.querySelectorAll('article img')).filter(img => {
+        const shown = img.offsetParent !== null;
+        const rect = img.getBoundingClientRect();
+        const described = (img.alt && !/\\.(png|jpe?g|svg)$/i.test(img.alt)) || img.closest('figure');
+        return (shown && (rect.width === 0 || rect.height === 0)) || img.naturalWidth === 0 || !described;
+    }).map(img => (img.alt || img.src).slice(0, 80))""")
+    assert not bad, f"{path}: images without size or alt text/caption: {bad}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_headings_are_in_order(open_page, path):
+    page, _ = open_page(path)
+    levels = page.evaluate("""() => Array.from(document.querySelectorAll(
+        'article h1, article h2, article h3, article h4, article h5, article h6')).map(h => Number(h.tagName[1]))""")
+    assert levels and levels[0] == 1, f"{path}: the page must start with one h1, got {levels[:3]}"
+    assert levels.count(1) == 1, f"{path}: more than one h1"
+    jumps = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
+    assert not jumps, f"{path}: heading levels skip: {jumps}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_fits_a_phone(open_page, path):
+    page, _ = open_page(path, width=390, height=844)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{path}: the page scrolls sideways by {overflow}px on a 390-px-wide screen"
