@@ -125,3 +125,21 @@ def test_fits_a_phone(open_page, path):
     page, _ = open_page(path, width=390, height=844)
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"{path}: the page scrolls sideways by {overflow}px on a 390-px-wide screen"
+
+
+# axe-core rules a course page must pass. The bundled axe.min.js is injected from the
+# axe-playwright-python package, so the check runs offline.
+AXE_RULES = ["image-alt", "document-title", "html-has-lang", "heading-order", "empty-heading",
+             "label", "select-name", "link-name", "button-name", "duplicate-id-aria", "list", "listitem"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_accessibility_basics(open_page, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, problems = open_page(path)
+    results = Axe().run(page, options={"runOnly": {"type": "rule", "values": AXE_RULES},
+                                       "resultTypes": ["violations"]})
+    violations = {v["id"]: [n["target"] for n in v["nodes"]][:5] for v in results.response["violations"]}
+    assert not violations, f"{path}: axe violations {violations}"
+    assert not problems.blocked
