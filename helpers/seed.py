@@ -7,7 +7,7 @@ import torch
 __all__ = ["set_seed"]
 
 
-def set_seed(seed: int = 0) -> int:
+def set_seed(seed: int = 0) -> None:
     """Seed Python, NumPy and PyTorch so a notebook prints the same numbers every run."""
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}: {seed!r}")
@@ -16,4 +16,3 @@ def set_seed(seed: int = 0) -> int:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-    return seed

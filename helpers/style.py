@@ -48,3 +48,18 @@ def new_figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = (6
     fig = Figure(figsize=tuple(figsize), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=True, subplot_kw=subplot_kw or None)
     return fig, axes
+
+
+def _register_inline_png() -> None:
+    """In IPython, show a returned Figure as a PNG (without pyplot nothing registers the formatter)."""
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:  # plain Python: nothing to register
+        return
+    shell = get_ipython()
+    if shell is not None:
+        select_figure_formats(shell, {"png"}, bbox_inches="tight", metadata={"Software": None})
+
+
+_register_inline_png()

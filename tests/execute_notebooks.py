@@ -15,7 +15,7 @@ from nbclient import NotebookClient
 def execute(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, kernel_name="python3", timeout=600,
+    NotebookClient(nb, kernel_name="python3", timeout=600, record_timing=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
