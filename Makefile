@@ -7,14 +7,15 @@ STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: help venv book test unit nbval browser execute screenshot lab clean
+.PHONY: help venv book test unit nbval browser execute bench screenshot lab clean
 
 help:
 	@echo "make book     build the HTML book (prints the path of index.html)"
 	@echo "make test     unit + hygiene tests, nbval on every notebook, strict book build, browser tests"
 	@echo "make lab      JupyterLab on the notebooks, live widgets"
 	@echo "make execute  re-run every notebook in place in a fresh kernel (refreshes stored outputs)"
-		@echo "make screenshot  re-take the README's picture of a built page"
+	@echo "make bench    train both sine recipes in one run; writes _build/bench/sine.json and models"
+	@echo "make screenshot  re-take the README's picture of a built page"
 	@echo "make clean    remove _build and .venv"
 
 venv: $(STAMP)
@@ -45,6 +46,9 @@ test: $(STAMP)
 
 execute: $(STAMP)
 	$(BIN)/python tests/execute_notebooks.py $(NOTEBOOKS)
+
+bench: $(STAMP)
+	$(BIN)/python tests/bench_sine.py
 
 screenshot: book
 	$(BIN)/python tests/screenshot.py
