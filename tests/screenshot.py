@@ -10,7 +10,7 @@ from playwright.sync_api import sync_playwright
 from conftest import BOOK_HTML, CHROMIUM, CHROMIUM_ARGS, ROOT, _QuietHandler
 
 
-def main(page_path: str = "book/01_sequences_as_tensors.html") -> Path:
+def main(page_path: str = "book/02_why_recurrence.html") -> Path:
     if CHROMIUM is None:
         sys.exit("needs Debian's Chromium: apt-get install chromium")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(BOOK_HTML)))
@@ -23,7 +23,7 @@ def main(page_path: str = "book/01_sequences_as_tensors.html") -> Path:
         explorers = page.locator("div.rnn-explorer")
         if explorers.count():
             explorers.first.scroll_into_view_if_needed()
-            page.evaluate("() => window.scrollBy(0, 220)")
+            page.evaluate("() => window.scrollBy(0, -70)")
         page.screenshot(path=str(out))
         browser.close()
     server.shutdown()
