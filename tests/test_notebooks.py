@@ -108,3 +108,16 @@ def test_ends_with_summary_and_executed_exercises(nb):
     solutions = [c for c in code_cells(nb) if "hide-cell" in c["metadata"].get("tags", [])
                  and c["metadata"].get("mystnb", {}).get("code_prompt_show") == "Show solution"]
     assert 2 <= len(solutions) <= 4, f"{nb.name}: 2-4 executed solutions in dropdowns, found {len(solutions)}"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_figures_have_caption_and_alt_text(nb):
+    for cell in code_cells(nb):
+        if "nbval-ignore-output" in cell["metadata"].get("tags", []):
+            continue  # explorers: their frames carry their own alt text
+        if any("image/png" in out.get("data", {}) for out in cell.get("outputs", [])):
+            meta = cell["metadata"].get("mystnb", {})
+            where = f"{nb.name}: figure from `{source(cell)[:50]}`"
+            assert meta.get("figure", {}).get("caption"), f"{where} has no caption (mystnb.figure.caption)"
+            assert meta.get("figure", {}).get("name"), f"{where} has no label (mystnb.figure.name)"
+            assert meta.get("image", {}).get("alt"), f"{where} has no alt text (mystnb.image.alt)"
