@@ -1,13 +1,14 @@
 """Chapter 4, the nn.RNN layer: the drawings of 图11 and 图12, a shape checker, and the shapes explorer."""
 from __future__ import annotations
 
-import numbers
 
 import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Rectangle
 from torch import nn
 
+from .checks import boolean as _bool
+from .checks import positive_int as _positive_int
 from .style import COLORS, new_figure
 
 __all__ = ["draw_rnn_parameters", "draw_layer_stack", "check_rnn_input", "rnn_shapes", "rnn_shapes_text"]
@@ -16,21 +17,6 @@ _KINDS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
 # -- argument checks ---------------------------------------------------------------------------
-def _positive_int(value, name: str, maximum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive int, got {type(value).__name__}: {value!r}")
-    if value < 1 or (maximum is not None and value > maximum):
-        upper = f" and <= {maximum}" if maximum is not None else ""
-        raise ValueError(f"{name} must be a positive int{upper}, got {value!r}")
-    return int(value)
-
-
-def _bool(value, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool (True or False), got {type(value).__name__}: {value!r}")
-    return value
-
-
 def _shape(t: torch.Tensor) -> tuple[int, ...]:
     return tuple(int(n) for n in t.shape)
 

@@ -14,6 +14,8 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
+from .checks import boolean as _bool
+from .checks import positive_int as _positive_int
 from .style import COLORS, new_figure
 
 __all__ = [
@@ -30,15 +32,6 @@ _MAX_STEPS = 12  # beyond this an unrolled drawing stops being readable
 
 
 # -- argument checks ---------------------------------------------------------------------------
-def _positive_int(value, name: str, maximum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive int, got {type(value).__name__}: {value!r}")
-    if value < 1 or (maximum is not None and value > maximum):
-        upper = f" <= {maximum}" if maximum is not None else ""
-        raise ValueError(f"{name} must be a positive int{upper}, got {value!r}")
-    return int(value)
-
-
 def _optional_int(value, name: str) -> int | None:
     return None if value is None else _positive_int(value, name)
 

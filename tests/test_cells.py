@@ -91,7 +91,7 @@ def test_drawings_return_figures():
     (lambda: draw_cell_stack("100"), TypeError, "sizes must be a list"),
     (lambda: draw_cell_stack((100, 0)), ValueError, r"sizes\[1\] must be a positive int"),
     (lambda: draw_cell_stack((1, 2, 3, 4, 5, 6)), ValueError, "at most 4 layers"),
-    (lambda: draw_cell_stack(seq_len=9), ValueError, "seq_len must be a positive int and <= 6"),
+    (lambda: draw_cell_stack(seq_len=9), ValueError, "seq_len must be a positive int <= 6"),
     (lambda: draw_stack_states(torch.rand(5, 2, 3), t=0), TypeError, "states must be a non-empty list"),
     (lambda: draw_stack_states([torch.rand(5, 3)], t=0), ValueError, r"states\[0\] must be a \(seq_len, batch, hidden\)"),
     (lambda: draw_stack_states([torch.rand(5, 2, 3), torch.rand(4, 2, 3)], t=0), ValueError, "same"),

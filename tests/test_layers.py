@@ -47,7 +47,7 @@ def test_layer_stack_labels_every_h_n_slot():
     (lambda: draw_rnn_parameters(input_size=0), ValueError, "input_size must be a positive int"),
     (lambda: draw_rnn_parameters(hidden_size=2.5), TypeError, "hidden_size must be a positive int"),
     (lambda: draw_layer_stack(num_layers=True), TypeError, "num_layers must be a positive int"),
-    (lambda: draw_layer_stack(seq_len=20), ValueError, "seq_len must be a positive int and <= 8"),
+    (lambda: draw_layer_stack(seq_len=20), ValueError, "seq_len must be a positive int <= 8"),
     (lambda: draw_layer_stack(bidirectional=1), TypeError, "bidirectional must be a bool"),
 ])
 def test_drawings_reject_bad_input(call, err, match):
