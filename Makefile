@@ -6,6 +6,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 JB_FLAGS := -W -n --keep-going
+# Jupyter refuses to start as root (as on CI machines and containers) unless told.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: help venv book test unit nbval browser execute bench screenshot lab clean
 
@@ -54,7 +56,7 @@ screenshot: book
 	$(BIN)/python tests/screenshot.py
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=book
+	$(BIN)/jupyter lab --notebook-dir=book $(LAB_FLAGS)
 
 
 clean:

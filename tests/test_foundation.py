@@ -151,3 +151,23 @@ def test_sine_window_matches_the_note():
 def test_sine_window_rejects_bad_input(kwargs, err, match):
     with pytest.raises(err, match=match):
         sine_window(**kwargs)
+
+
+def test_explorer_live_widgets_call_fn_on_every_move():
+    import ipywidgets as widgets
+
+    calls = []
+
+    def record(a, mode):
+        calls.append((a, mode))
+        return f"a={a} mode={mode}"
+
+    box = explore(record, {"a": [1, 2, 3], "mode": ["x", "y"]}).widget()
+    controls = {c.description: c for c in box.children[-2].children}
+    assert isinstance(controls["a"], widgets.SelectionSlider)
+    assert isinstance(controls["mode"], widgets.ToggleButtons)
+    assert calls[-1] == (1, "x")  # drawn once at the start
+    controls["a"].value = 3
+    assert calls[-1] == (3, "x")
+    controls["mode"].value = "y"
+    assert calls[-1] == (3, "y")
