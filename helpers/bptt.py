@@ -16,7 +16,10 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .recurrence import _arrow, _box, _canvas, _positive_int
+from .checks import positive_int as _positive_int
+from .diagram import arrow as _arrow
+from .diagram import box as _box
+from .diagram import canvas as _canvas
 from .style import COLORS, new_figure
 
 __all__ = [

@@ -9,7 +9,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from torch import nn
 
-from .layers import _arrow, _box, _positive_int
+from .checks import positive_int as _positive_int
+from .diagram import arrow as _arrow
+from .diagram import box as _box
 from .style import COLORS, new_figure
 
 __all__ = ["run_cell_stack", "draw_cell_stack", "draw_stack_states"]
@@ -80,7 +82,7 @@ def draw_cell_stack(sizes: Sequence[int] = (100, 30, 20), seq_len: int = 4, batc
     y0 = 1.5
     for t in range(T):
         x = t * dx
-        _box(ax, x + 0.25, 0, bw - 0.5, 0.6, f"$x_{{{t}}}$", color=COLORS["input"])
+        _box(ax, x + bw / 2, 0.3, bw - 0.5, 0.6, f"$x_{{{t}}}$", color=COLORS["input"])
         _arrow(ax, (x + bw / 2, 0.65), (x + bw / 2, y0 - 0.05))
         if t == 0:
             ax.text(x + bw / 2 + 0.08, (0.65 + y0) / 2, f"({B}, {sizes[0]})", ha="left", va="center", fontsize=8,
@@ -93,7 +95,7 @@ def draw_cell_stack(sizes: Sequence[int] = (100, 30, 20), seq_len: int = 4, batc
         _arrow(ax, (-0.7, y + bh / 2), (-0.05, y + bh / 2))
         for t in range(T):
             x = t * dx
-            _box(ax, x, y, bw, bh, f"cell_l{k}\n{sizes[k]} -> {sizes[k + 1]}", color=color, fontsize=8.5)
+            _box(ax, x + bw / 2, y + bh / 2, bw, bh, f"cell_l{k}\n{sizes[k]} -> {sizes[k + 1]}", color=color, fontsize=8.5)
             if t > 0:
                 _arrow(ax, (x - dx + bw + 0.05, y + bh / 2), (x - 0.05, y + bh / 2))
             if t == 1:

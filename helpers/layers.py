@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import torch
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch, Rectangle
+from matplotlib.patches import Rectangle
 from torch import nn
 
 from .checks import boolean as _bool
 from .checks import positive_int as _positive_int
+from .diagram import arrow as _arrow
+from .diagram import box as _box
 from .style import COLORS, new_figure
 
 __all__ = ["draw_rnn_parameters", "draw_layer_stack", "check_rnn_input", "rnn_shapes", "rnn_shapes_text"]
@@ -19,24 +21,6 @@ _KINDS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 # -- argument checks ---------------------------------------------------------------------------
 def _shape(t: torch.Tensor) -> tuple[int, ...]:
     return tuple(int(n) for n in t.shape)
-
-
-# -- drawing primitives (shared with chapter 5) ------------------------------------------------
-def _box(ax, x: float, y: float, w: float, h: float, text: str = "", color: str = COLORS["hidden"],
-         alpha: float = 0.25, fontsize: float = 10, edge: str | None = None, lw: float = 1.2) -> None:
-    ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.02,rounding_size=0.08",
-                                facecolor=color, alpha=alpha, edgecolor="none"))
-    ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.02,rounding_size=0.08",
-                                facecolor="none", edgecolor=edge or color, linewidth=lw))
-    if text:
-        ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=fontsize)
-
-
-def _arrow(ax, start: tuple[float, float], end: tuple[float, float], color: str = COLORS["muted"],
-           lw: float = 1.3, style: str = "-|>") -> None:
-    ax.annotate("", xy=end, xytext=start,
-                arrowprops=dict(arrowstyle=style, color=color, lw=lw, shrinkA=0, shrinkB=0,
-                                mutation_scale=11))
 
 
 def _bare(ax) -> None:
@@ -127,19 +111,19 @@ def draw_layer_stack(num_layers: int = 4, seq_len: int = 5, bidirectional: bool 
 
     for t in range(T):
         x, _ = cell(0, t)
-        _box(ax, x + 0.2, 0, bw - 0.4, 0.7, f"$x_{{{t}}}$", color=COLORS["input"])
+        _box(ax, x + bw / 2, 0.35, bw - 0.4, 0.7, f"$x_{{{t}}}$", color=COLORS["input"])
         _arrow(ax, (x + bw / 2, 0.75), (x + bw / 2, y0 - 0.05))
     for l in range(L):
         top = l == L - 1
         for t in range(T):
             x, y = cell(l, t)
             if bidirectional:
-                _box(ax, x, y + bh / 2 + 0.04, bw, bh / 2 - 0.04, rf"$\rightarrow\ h^{{({l})}}_{{{t}}}$",
+                _box(ax, x + bw / 2, y + 3 * bh / 4 + 0.02, bw, bh / 2 - 0.04, rf"$\rightarrow\ h^{{({l})}}_{{{t}}}$",
                      color=COLORS["output"] if top else COLORS["hidden"], fontsize=9)
-                _box(ax, x, y, bw, bh / 2 - 0.04, rf"$\leftarrow\ h^{{({l})}}_{{{t}}}$",
+                _box(ax, x + bw / 2, y + bh / 4 - 0.02, bw, bh / 2 - 0.04, rf"$\leftarrow\ h^{{({l})}}_{{{t}}}$",
                      color=COLORS["output"] if top else COLORS["hidden"], fontsize=9)
             else:
-                _box(ax, x, y, bw, bh, f"$h^{{({l})}}_{{{t}}}$", color=COLORS["output"] if top else COLORS["hidden"])
+                _box(ax, x + bw / 2, y + bh / 2, bw, bh, f"$h^{{({l})}}_{{{t}}}$", color=COLORS["output"] if top else COLORS["hidden"])
             if t > 0:
                 if bidirectional:
                     yf, yb = y + 0.75 * bh, y + 0.25 * bh

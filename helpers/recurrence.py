@@ -16,6 +16,10 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from .checks import boolean as _bool
 from .checks import positive_int as _positive_int
+from .diagram import arrow as _arrow
+from .diagram import box as _box
+from .diagram import INCH_PER_UNIT as _INCH_PER_UNIT
+from .diagram import canvas as _canvas
 from .style import COLORS, new_figure
 
 __all__ = [
@@ -37,40 +41,6 @@ def _optional_int(value, name: str) -> int | None:
 
 
 # -- drawing primitives (chapter 3 draws with them too) ------------------------------------------
-_INCH_PER_UNIT = 0.68  # diagrams keep one scale, so their text and boxes look alike
-
-
-def _canvas(xlim: tuple[float, float], ylim: tuple[float, float], title: bool = True):
-    """An empty, equal-aspect axes sized from its limits at the course's diagram scale."""
-    width = _INCH_PER_UNIT * (xlim[1] - xlim[0]) + 0.2
-    height = _INCH_PER_UNIT * (ylim[1] - ylim[0]) + (0.45 if title else 0.2)
-    fig, ax = new_figure(figsize=(width, height))
-    ax.set_axis_off()
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_aspect("equal")
-    return fig, ax
-
-
-def _box(ax, cx: float, cy: float, w: float, h: float, text: str = "", color: str = COLORS["hidden"],
-         *, muted: bool = False, fontsize: float = 10, alpha: float = 0.2, lw: float = 1.4) -> None:
-    """A rounded box centred on (cx, cy); a muted box is grey with grey text."""
-    edge = COLORS["muted"] if muted else color
-    face = to_rgba("#eeeeee" if muted else color, 1.0 if muted else alpha)
-    ax.add_patch(FancyBboxPatch((cx - w / 2, cy - h / 2), w, h, boxstyle="round,pad=0.0,rounding_size=0.08",
-                                facecolor=face, edgecolor=edge, linewidth=lw))
-    if text:
-        ax.text(cx, cy, text, ha="center", va="center", fontsize=fontsize,
-                color="#999999" if muted else "black")
-
-
-def _arrow(ax, start: tuple[float, float], end: tuple[float, float], color: str = COLORS["muted"],
-           *, lw: float = 1.4, style: str = "-|>", linestyle: str = "-", muted: bool = False) -> None:
-    ax.annotate("", xy=end, xytext=start,
-                arrowprops=dict(arrowstyle=style, color="#c8c8c8" if muted else color, lw=lw,
-                                shrinkA=0, shrinkB=0, mutation_scale=12, linestyle=linestyle))
-
-
 def _shape_text(*dims: int | None) -> str:
     return "" if any(d is None for d in dims) else "[" + ", ".join(str(d) for d in dims) + "]"
 
