@@ -42,8 +42,13 @@ def integer(value: Any, name: str, *, minimum: int | None = None, maximum: int |
 
 
 def positive_int(value: Any, name: str, maximum: int | None = None) -> int:
-    """``integer(value, name, minimum=1, maximum=maximum)``: a count, a size, a length."""
-    return integer(value, name, minimum=1, maximum=maximum)
+    """An ``int`` >= 1 (and <= ``maximum``): a count, a size, a length."""
+    upper = f" <= {maximum}" if maximum is not None else ""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive int, got {_got(value)}")
+    if value < 1 or (maximum is not None and value > maximum):
+        raise ValueError(f"{name} must be a positive int{upper}, got {value!r}")
+    return int(value)
 
 
 def real(value: Any, name: str, *, minimum: float | None = None, maximum: float | None = None,

@@ -28,7 +28,7 @@ def test_integer_refuses_values_out_of_range(value, bounds):
 
 def test_positive_int_is_integer_from_one():
     assert checks.positive_int(1, "size") == 1
-    with pytest.raises(ValueError, match="size must be an int in \\[1, 4\\], got 5"):
+    with pytest.raises(ValueError, match="size must be a positive int <= 4, got 5"):
         checks.positive_int(5, "size", maximum=4)
 
 
