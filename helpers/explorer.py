@@ -3,7 +3,12 @@
 In a kernel front end (JupyterLab) ``explore`` shows live ipywidgets that call the
 function at each move. In the built HTML book, where no kernel runs, it shows the
 same controls over frames computed in advance for every point of the grid, switched
-by a few lines of inline JavaScript: no kernel, no network.
+by the book's static script ``book/_static/rnn-explorer.js``: no kernel, no network,
+no inline script. Figures become 256-colour PNGs of one common size.
+
+Computing every frame takes time. ``make execute`` and the tests need the frames (the
+book shows them); a learner in JupyterLab does not, so ``make lab`` sets
+``RNN_EXPLORER_FRAMES=lazy`` and the live widget appears at once.
 """
 from __future__ import annotations
 
@@ -14,39 +19,20 @@ import io
 import itertools
 import json
 import numbers
+import os
 from typing import Any, Callable, Mapping, Sequence
 
 from matplotlib.figure import Figure
 
-__all__ = ["Explorer", "explore", "MAX_FRAMES"]
+from .checks import function, instance, integer
+
+__all__ = ["Explorer", "explore", "MAX_FRAMES", "FRAMES_ENV"]
 
 #: Upper bound on the number of precomputed frames (grid points) of one explorer.
 MAX_FRAMES = 200
+#: Environment variable: ``lazy`` skips the precomputed frames (live widgets only).
+FRAMES_ENV = "RNN_EXPLORER_FRAMES"
 _COUNTER = itertools.count(1)
-
-_SCRIPT = """<script>
-(function () {
-  document.querySelectorAll("div.rnn-explorer:not([data-ready])").forEach(function (root) {
-    root.setAttribute("data-ready", "1");
-    var controls = Array.prototype.slice.call(root.querySelectorAll("[data-param]"));
-    var frames = root.querySelectorAll(".rnn-explorer-frame");
-    function update() {
-      var index = 0;
-      controls.forEach(function (c) {
-        var n = parseInt(c.getAttribute("data-size"), 10), i = parseInt(c.value, 10);
-        index = index * n + i;
-        var labels = JSON.parse(c.getAttribute("data-labels"));
-        var out = root.querySelector('output[for="' + c.id + '"]');
-        if (out) { out.textContent = labels[i]; }
-      });
-      frames.forEach(function (f, k) { f.hidden = (k !== index); });
-      root.setAttribute("data-index", String(index));
-    }
-    controls.forEach(function (c) { c.addEventListener("input", update); c.addEventListener("change", update); });
-    update();
-  });
-})();
-</script>"""
 
 
 def _is_number(value: Any) -> bool:
@@ -84,16 +70,37 @@ def _check_grid(grid: Any) -> dict[str, list]:
     return checked
 
 
-def _render(result: Any, alt: str, dpi: int) -> str:
-    """One frame as an HTML fragment: a PNG for a Figure, a <pre> for text."""
-    if isinstance(result, Figure):
-        buffer = io.BytesIO()
-        result.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-        data = base64.b64encode(buffer.getvalue()).decode("ascii")
-        return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" style="max-width:100%;height:auto">'
-    if isinstance(result, str):
-        return f'<pre class="rnn-explorer-text">{html.escape(result)}</pre>'
-    raise TypeError(f"the explored function must return a matplotlib Figure or a str, got {type(result).__name__}")
+def _png_bytes(fig: Figure, dpi: int):
+    """A figure as a Pillow RGB image at ``dpi`` (its own size, no tight crop: frames line up)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
+    buffer.seek(0)
+    return Image.open(buffer).convert("RGB")
+
+
+def _palette_png(image, size: tuple[int, int]) -> bytes:
+    """``image`` padded with white to ``size``, as a 256-colour PNG (no dithering: lines stay crisp)."""
+    from PIL import Image
+
+    if image.size != size:
+        canvas = Image.new("RGB", size, "white")
+        canvas.paste(image, (0, 0))
+        image = canvas
+    out = io.BytesIO()
+    image.quantize(256, dither=Image.Dither.NONE).save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _render_text(result: str) -> str:
+    return f'<pre class="rnn-explorer-text">{html.escape(result)}</pre>'
+
+
+def _check_result(result: Any) -> Any:
+    if not isinstance(result, (Figure, str)):
+        raise TypeError(f"the explored function must return a matplotlib Figure or a str, got {type(result).__name__}")
+    return result
 
 
 class Explorer:
@@ -101,12 +108,9 @@ class Explorer:
 
     def __init__(self, fn: Callable[..., Any], grid: Mapping[str, Sequence], *, title: str = "",
                  dpi: int = 72, start: Mapping[str, Any] | None = None):
-        if not callable(fn):
-            raise TypeError(f"fn must be callable (parameter values -> Figure or str), got {type(fn).__name__}")
-        if not isinstance(title, str):
-            raise TypeError(f"title must be a str, got {type(title).__name__}")
-        if isinstance(dpi, bool) or not isinstance(dpi, int) or not 20 <= dpi <= 300:
-            raise ValueError(f"dpi must be an int in [20, 300], got {dpi!r}")
+        function(fn, "fn")
+        instance(title, "title", str)
+        dpi = integer(dpi, "dpi", minimum=20, maximum=300)
         self.fn = fn
         self.grid = _check_grid(grid)
         self.title = title
@@ -145,12 +149,27 @@ class Explorer:
 
     @property
     def frames(self) -> list[str]:
-        """Every precomputed frame as an HTML fragment (computed once, on first use)."""
+        """Every precomputed frame as an HTML fragment (computed once, on first use).
+
+        Figures become 256-colour PNGs, all padded to the largest frame's size so the page does
+        not jump while sliding; strings become preformatted text.
+        """
         if self._frames is None:
-            self._frames = []
+            results = []  # a str, or the figure already rasterised (figures are not kept)
             for point in self.points:
-                alt = ", ".join(f"{k} = {_label(v)}" for k, v in point.items())
-                self._frames.append(_render(self.fn(**point), f"{self.title or 'explorer'}: {alt}", self.dpi))
+                result = _check_result(self.fn(**point))
+                results.append(result if isinstance(result, str) else _png_bytes(result, self.dpi))
+            images = [r for r in results if not isinstance(r, str)]
+            size = (max((im.size[0] for im in images), default=0), max((im.size[1] for im in images), default=0))
+            self._frames = []
+            for point, result in zip(self.points, results):
+                if isinstance(result, str):
+                    self._frames.append(_render_text(result))
+                    continue
+                alt = f"{self.title or 'explorer'}: " + ", ".join(f"{k} = {_label(v)}" for k, v in point.items())
+                data = base64.b64encode(_palette_png(result, size)).decode("ascii")
+                self._frames.append(f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+                                    f'width="{size[0]}" height="{size[1]}" style="max-width:100%;height:auto">')
         return self._frames
 
     # -- the static view ------------------------------------------------------
@@ -179,9 +198,11 @@ class Explorer:
         frames = "".join(f'<div class="rnn-explorer-frame"{"" if i == first else " hidden"}>{f}</div>'
                          for i, f in enumerate(self.frames))
         title = f"<strong>{html.escape(self.title)}</strong><br>" if self.title else ""
+        status = ('<div class="rnn-explorer-status" aria-live="polite" style="position:absolute;width:1px;'
+                  'height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap"></div>')
         return (f'<div class="rnn-explorer" id="{uid}" data-index="{first}" '
                 f'style="border:1px solid #ddd;border-radius:6px;padding:0.6em;max-width:100%;overflow-x:auto">'
-                f'{title}<div class="rnn-explorer-controls">{"".join(rows)}</div>{frames}</div>{_SCRIPT}')
+                f'{title}<div class="rnn-explorer-controls">{"".join(rows)}</div>{status}{frames}</div>')
 
     # -- the live view --------------------------------------------------------
     def widget(self):
@@ -201,20 +222,20 @@ class Explorer:
                 controls[name] = widgets.Dropdown(options=options, value=self.start[name], description=name)
 
         def show(**params):
-            result = self.fn(**params)
-            if isinstance(result, Figure):
-                display(result)
-            elif isinstance(result, str):
-                display(HTML(_render(result, "", self.dpi)))
-            else:
-                raise TypeError(f"the explored function must return a Figure or a str, got {type(result).__name__}")
+            result = _check_result(self.fn(**params))
+            display(result if isinstance(result, Figure) else HTML(_render_text(result)))
 
         output = widgets.interactive_output(show, controls)
         header = [widgets.HTML(f"<strong>{html.escape(self.title)}</strong>")] if self.title else []
         return widgets.VBox([*header, widgets.HBox(list(controls.values())), output])
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = {"text/plain": repr(self), "text/html": self.static_html()}
+        if os.environ.get(FRAMES_ENV, "").lower() == "lazy":
+            static = ("<p><em>Live explorer: its precomputed frames are made by <code>make execute</code> "
+                      f"(unset {FRAMES_ENV} to make them here).</em></p>")
+        else:
+            static = self.static_html()
+        bundle = {"text/plain": repr(self), "text/html": static}
         live = self.widget()._repr_mimebundle_() or {}
         bundle.update({k: v for k, v in live.items() if k != "text/plain"})
         return bundle

@@ -1,4 +1,6 @@
 """Unit tests of the foundation helpers: seed, style, explorer, and chapter 1's drawings."""
+import base64
+import io
 import re
 
 import numpy as np
@@ -6,7 +8,7 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from helpers import (COURSE_STYLE, MAX_FRAMES, draw_batch_layout, draw_one_hot, explore, new_figure,
+from helpers import (COURSE_STYLE, FRAMES_ENV, MAX_FRAMES, draw_batch_layout, draw_one_hot, explore, new_figure,
                      set_seed, sine_window)
 
 
@@ -69,7 +71,8 @@ def test_explorer_static_html_has_controls_and_one_visible_frame():
     assert page.count('class="rnn-explorer-frame" hidden') == 5
     visible = re.search(r'class="rnn-explorer-frame">(.*?)</div>', page).group(1)
     assert "a=2 mode=x" in visible
-    assert "<script>" in page and "http" not in page  # works offline
+    assert "<script" not in page and "http" not in page  # the book's static script drives it, offline
+    assert page.count('aria-live="polite"') == 1
 
 
 def test_explorer_figures_become_png_with_alt_text():
@@ -78,19 +81,45 @@ def test_explorer_figures_become_png_with_alt_text():
         ax.plot([0, k])
         return fig
 
+    def draw_sized(k):
+        fig, ax = new_figure(figsize=(2 + k, 2))
+        ax.plot([0, k])
+        return fig
+
     e = explore(draw, {"k": [1, 2]}, title="line")
     assert e.frame(k=2).startswith('<img src="data:image/png;base64,')
     assert 'alt="line: k = 2"' in e.frame(k=2)
     assert e.frame(k=1) != e.frame(k=2)
+    # 256-colour PNGs, every frame of one explorer the size of the largest (the page does not jump)
+    from PIL import Image
+    sized = explore(draw_sized, {"k": [1, 2]}, dpi=50)
+    images = [Image.open(io.BytesIO(base64.b64decode(re.search(r"base64,([^\"]+)", f).group(1))))
+              for f in sized.frames]
+    assert [im.mode for im in images] == ["P", "P"]
+    assert images[0].size == images[1].size == (200, 100)
+    assert all('width="200" height="100"' in f for f in sized.frames)
 
 
-def test_explorer_mimebundle_has_live_and_static_views():
-    bundle = explore(_text, {"a": [1, 2], "mode": ["x"]})._repr_mimebundle_()
+def test_explorer_mimebundle_has_live_and_static_views(monkeypatch):
+    calls = []
+
+    def record(a, mode):
+        calls.append(a)
+        return f"a={a} mode={mode}"
+
+    monkeypatch.delenv(FRAMES_ENV, raising=False)
+    bundle = explore(record, {"a": [1, 2], "mode": ["x"]})._repr_mimebundle_()
     assert {"text/plain", "text/html", "application/vnd.jupyter.widget-view+json"} <= set(bundle)
+    assert bundle["text/html"].count("rnn-explorer-frame") == 2 and len(calls) == 3  # 2 frames + live view
+    monkeypatch.setenv(FRAMES_ENV, "lazy")  # make lab: the live view only, drawn once
+    calls.clear()
+    bundle = explore(record, {"a": [1, 2], "mode": ["x"]})._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle and "rnn-explorer-frame" not in bundle["text/html"]
+    assert calls == [1]
 
 
 @pytest.mark.parametrize("fn, grid, err, match", [
-    (42, {"a": [1]}, TypeError, "fn must be callable"),
+    (42, {"a": [1]}, TypeError, "fn must be a callable"),
     (_text, [("a", [1])], TypeError, "grid must be a dict"),
     (_text, {}, ValueError, "at least one parameter"),
     (_text, {"not a name": [1]}, ValueError, "identifiers"),
