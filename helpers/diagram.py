@@ -1,8 +1,8 @@
-"""Diagram primitives shared by the chapters' drawings: a canvas, rounded boxes, arrows."""
+"""Diagram primitives shared by the chapters' drawings: a canvas, rounded boxes, arrows, matrices."""
 from __future__ import annotations
 
 from matplotlib.colors import to_rgba
-from matplotlib.patches import FancyBboxPatch
+from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from .style import COLORS, new_figure
 
@@ -40,3 +40,21 @@ def arrow(ax, start: tuple[float, float], end: tuple[float, float], color: str =
     ax.annotate("", xy=end, xytext=start,
                 arrowprops=dict(arrowstyle=style, color="#c8c8c8" if muted else color, lw=lw,
                                 shrinkA=0, shrinkB=0, mutation_scale=12, linestyle=linestyle))
+
+
+def matrix(ax, x: float, y: float, w: float, h: float, color: str, *, rows: int | None = None,
+           highlight: int | None = None, label: str = "", alpha: float = 0.25, lw: float = 1.3) -> None:
+    """A matrix as a w x h rectangle (bottom-left at x, y).
+
+    ``rows`` draws its row lines (up to 24), ``highlight`` fills one row (counted from the top),
+    ``label`` is written under it.
+    """
+    ax.add_patch(Rectangle((x, y), w, h, facecolor=to_rgba(color, alpha), edgecolor=color, linewidth=lw))
+    if rows is not None and rows <= 24:
+        for r in range(1, rows):
+            ax.plot([x, x + w], [y + h * r / rows] * 2, color=color, alpha=0.35, linewidth=0.6)
+    if rows is not None and highlight is not None:
+        ax.add_patch(Rectangle((x, y + h * (rows - highlight - 1) / rows), w, h / rows, facecolor=color,
+                               alpha=0.8, edgecolor="none"))
+    if label:
+        ax.text(x + w / 2, y - 0.12, label, ha="center", va="top", fontsize=9)
