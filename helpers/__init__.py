@@ -1,37 +1,55 @@
 """Plumbing for "RNNs, from the note to the code".
 
-Each module is small and holds one kind of thing; a chapter imports what it needs
-by name, e.g. ``from helpers import set_seed, explore``. Nothing here reads
-notebook globals, and every public function checks its arguments.
+Each module is small and holds one kind of thing; a chapter imports what it needs by name,
+e.g. ``from helpers import set_seed, explore``. Every public name is listed here once, with the
+chapter that teaches it. Nothing here reads notebook globals, and every public function checks
+its arguments (``helpers.checks``).
 """
-from . import style as _style  # applies the course's figure style on import
-from .bptt import *  # noqa: F401,F403  (chapter 3)
-from .bptt import __all__ as _bptt_all
-from .cells import *  # noqa: F401,F403  (chapter 5)
-from .cells import __all__ as _cells_all
-from .explorer import *  # noqa: F401,F403
-from .explorer import __all__ as _explorer_all
-from .layers import *  # noqa: F401,F403  (chapter 4)
-from .layers import __all__ as _layers_all
-from .recurrence import *  # noqa: F401,F403  (chapter 2)
-from .recurrence import __all__ as _recurrence_all
-from .seed import *  # noqa: F401,F403
-from .seed import __all__ as _seed_all
-from .sequences import *  # noqa: F401,F403  (chapter 1)
-from .sequences import __all__ as _sequences_all
-from .sine import *  # noqa: F401,F403  (chapter 6)
-from .sine import __all__ as _sine_all
-from .style import *  # noqa: F401,F403
-from .style import __all__ as _style_all
+from . import style as _style  # noqa: F401  (applies the course's figure style on import)
+
+# the house: seeds, figure style, explorers
+from .seed import set_seed
+from .style import COLORS, COURSE_STYLE, new_figure
+from .explorer import FRAMES_ENV, MAX_FRAMES, Explorer, explore
+
+# chapter 1: sequences as tensors
+from .sequences import draw_batch_layout, draw_one_hot, sine_window
+
+# chapter 2: why recurrence
+from .recurrence import (draw_batch_step, draw_hidden_state, draw_parameter_counts, draw_per_word_layers,
+                         draw_rnn_cell, draw_unrolled, draw_weight_shapes)
+
+# chapter 3: backpropagation through time
+from .bptt import (draw_bptt_graph, draw_jacobian_chain, draw_log_curves, draw_step_contributions,
+                   draw_truncation, hidden_jacobian_norms)
+
+# chapter 4: the nn.RNN layer
+from .layers import check_rnn_input, draw_layer_stack, draw_rnn_parameters, rnn_shapes, rnn_shapes_text
+
+# chapter 5: stepping with nn.RNNCell
+from .cells import draw_cell_stack, draw_stack_states, run_cell_stack
+
+# chapter 6: the sine case study
+from .sine import (DELTA, ExactSineRNN, NoteNet, ProgressBar, SineRNN, draw_forecast, draw_horizon_errors,
+                   draw_loss_curve, draw_note_test, free_run, free_run_errors, heldout_phases, sine_batch,
+                   teacher_forced_error, train_better_recipe, train_note_recipe)
 
 __all__ = [
-    *_seed_all,
-    *_style_all,
-    *_explorer_all,
-    *_sequences_all,
-    *_recurrence_all,
-    *_bptt_all,
-    *_layers_all,
-    *_cells_all,
-    *_sine_all,
+    "set_seed", "COLORS", "COURSE_STYLE", "new_figure", "FRAMES_ENV", "MAX_FRAMES", "Explorer", "explore",
+    # chapter 1
+    "draw_batch_layout", "draw_one_hot", "sine_window",
+    # chapter 2
+    "draw_batch_step", "draw_hidden_state", "draw_parameter_counts", "draw_per_word_layers", "draw_rnn_cell",
+    "draw_unrolled", "draw_weight_shapes",
+    # chapter 3
+    "draw_bptt_graph", "draw_jacobian_chain", "draw_log_curves", "draw_step_contributions", "draw_truncation",
+    "hidden_jacobian_norms",
+    # chapter 4
+    "check_rnn_input", "draw_layer_stack", "draw_rnn_parameters", "rnn_shapes", "rnn_shapes_text",
+    # chapter 5
+    "draw_cell_stack", "draw_stack_states", "run_cell_stack",
+    # chapter 6
+    "DELTA", "ExactSineRNN", "NoteNet", "ProgressBar", "SineRNN", "draw_forecast", "draw_horizon_errors",
+    "draw_loss_curve", "draw_note_test", "free_run", "free_run_errors", "heldout_phases", "sine_batch",
+    "teacher_forced_error", "train_better_recipe", "train_note_recipe",
 ]

@@ -200,3 +200,22 @@ def test_explorer_live_widgets_call_fn_on_every_move():
     assert calls[-1] == (3, "x")
     controls["mode"].value = "y"
     assert calls[-1] == (3, "y")
+
+
+def test_every_public_name_is_exported_once_by_name():
+    """helpers/__init__.py lists each module's public names explicitly: importable one way, no star import."""
+    import importlib
+    import pkgutil
+
+    import helpers
+
+    source = (importlib.util.find_spec("helpers").origin)
+    assert "import *" not in open(source, encoding="utf-8").read()
+    assert len(helpers.__all__) == len(set(helpers.__all__))
+    for info in pkgutil.iter_modules(helpers.__path__):
+        module = importlib.import_module(f"helpers.{info.name}")
+        for name in getattr(module, "__all__", []):
+            assert name in helpers.__all__, f"helpers.{info.name}.{name} is public but not exported by helpers"
+            assert getattr(helpers, name) is getattr(module, name)
+    for name in helpers.__all__:
+        assert hasattr(helpers, name), f"helpers.__all__ names {name}, which helpers does not define"
