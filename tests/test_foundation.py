@@ -1,4 +1,4 @@
-"""Unit tests of the foundation helpers: seed, style, explorer, and chapter 1's drawings."""
+"""Unit tests of the foundation helpers: seed, style, explorer, the package's exports."""
 import base64
 import io
 import re
@@ -8,8 +8,7 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from helpers import (COURSE_STYLE, FRAMES_ENV, MAX_FRAMES, draw_batch_layout, draw_one_hot, explore, new_figure,
-                     set_seed, sine_window)
+from helpers import COLORS, FRAMES_ENV, MAX_FRAMES, explore, new_figure, set_seed
 
 
 # -- set_seed ---------------------------------------------------------------
@@ -28,12 +27,17 @@ def test_set_seed_rejects_bad_input(bad, err):
 
 # -- style ------------------------------------------------------------------
 def test_new_figure_is_pyplot_free_and_styled():
-    import matplotlib
+    import matplotlib.colors
 
-    fig, ax = new_figure()
+    fig, ax = new_figure(figsize=(5, 2.5))
     assert isinstance(fig, Figure)
     assert fig.canvas.manager is None  # not registered with pyplot: displays exactly once
-    assert matplotlib.rcParams["axes.spines.top"] is COURSE_STYLE["axes.spines.top"]
+    assert tuple(fig.get_size_inches()) == (5, 2.5)
+    # what a reader sees: no top/right spines, the course's first colour for the first line
+    assert not ax.spines["top"].get_visible() and not ax.spines["right"].get_visible()
+    assert ax.spines["left"].get_visible()
+    (line,) = ax.plot([0, 1])
+    assert matplotlib.colors.to_hex(line.get_color()) == COLORS["input"].lower()
     fig, axes = new_figure(2, 3, figsize=(6, 4))
     assert axes.shape == (2, 3)
 
@@ -143,43 +147,6 @@ def test_explorer_rejects_bad_start_and_results():
         explore(lambda a: 3, {"a": [1]}).frames
     with pytest.raises(ValueError, match="not on the grid"):
         explore(_text, {"a": [1, 2], "mode": ["x"]}).index_of(a=9, mode="x")
-
-
-# -- chapter 1 drawings and data ----------------------------------------------
-def test_chapter1_drawings_return_figures():
-    assert isinstance(draw_one_hot(["a", "b", "a"]), Figure)
-    assert isinstance(draw_batch_layout([["a", "b"], ["c", "d"]], batch_first=True), Figure)
-
-
-@pytest.mark.parametrize("call, err, match", [
-    (lambda: draw_one_hot("a b"), TypeError, "words must be a list"),
-    (lambda: draw_one_hot([]), ValueError, "at least one word"),
-    (lambda: draw_one_hot(["a", "z"], vocab=["a"]), ValueError, "not found"),
-    (lambda: draw_batch_layout([["a"], ["b", "c"]]), ValueError, "same length"),
-    (lambda: draw_batch_layout([["a"]], batch_first="yes"), TypeError, "batch_first must be a bool"),
-])
-def test_chapter1_drawings_reject_bad_input(call, err, match):
-    with pytest.raises(err, match=match):
-        call()
-
-
-def test_sine_window_matches_the_note():
-    time_steps, x, y = sine_window(1)
-    data = np.sin(np.linspace(1, 11, 50)).reshape(50, 1)
-    assert x.shape == y.shape == (1, 49, 1) and x.dtype == torch.float32
-    torch.testing.assert_close(x, torch.tensor(data[:-1]).float().view(1, 49, 1))
-    torch.testing.assert_close(y[0, :-1], x[0, 1:])  # y is x shifted by one step
-
-
-@pytest.mark.parametrize("kwargs, err, match", [
-    ({"start": "0"}, TypeError, "start must be a number"),
-    ({"start": 0, "num_points": 1}, ValueError, "num_points must be >= 2"),
-    ({"start": 0, "num_points": 5.0}, TypeError, "num_points must be an int"),
-    ({"start": 0, "span": 0}, ValueError, "span must be a positive"),
-])
-def test_sine_window_rejects_bad_input(kwargs, err, match):
-    with pytest.raises(err, match=match):
-        sine_window(**kwargs)
 
 
 def test_explorer_live_widgets_call_fn_on_every_move():
