@@ -1,6 +1,9 @@
 # Every target sets up .venv itself from requirements.txt, so on a fresh machine
 # `make book` and `make test` are all you need (Python 3.11+ and make).
 PYTHON ?= python3
+# PyTorch from an extra package index, e.g. its CPU-only wheels (no NVIDIA libraries on Linux):
+#   make book TORCH_INDEX=https://download.pytorch.org/whl/cpu
+TORCH_INDEX ?=
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -8,12 +11,19 @@ NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 JB_FLAGS := -W -n --keep-going
 # Jupyter refuses to start as root (as on CI machines and containers) unless told.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# Explorers precompute their frames for the book unless this says "lazy" (make lab).
+FRAMES_ENV := RNN_EXPLORER_FRAMES
+NBVAL := $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
+# Stored outputs must not depend on the CPU: the notebooks are checked a second time on PyTorch's
+# generic CPU code path (no AVX2/AVX-512 kernels) with one thread, as another laptop would run them.
+OTHER_CPU := ATEN_CPU_CAPABILITY=default OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: help venv book test unit nbval browser execute bench screenshot lab clean
+.PHONY: help venv book test unit nbval nbval-other-cpu browser execute bench screenshot lab clean
 
 help:
 	@echo "make book     build the HTML book (prints the path of index.html)"
-	@echo "make test     unit + hygiene tests, nbval on every notebook, strict book build, browser tests"
+	@echo "make test     unit + hygiene tests, nbval on every notebook (twice: this CPU, then the generic"
+	@echo "              CPU path on one thread), strict book build, browser tests"
 	@echo "make lab      JupyterLab on the notebooks, live widgets"
 	@echo "make execute  re-run every notebook in place in a fresh kernel (refreshes stored outputs)"
 	@echo "make bench    train both sine recipes in one run; writes _build/bench/sine.json and models"
@@ -24,8 +34,8 @@ venv: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),) -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 book: $(STAMP)
@@ -36,17 +46,22 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests -m "not browser"
 
 nbval: $(STAMP)
-	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider $(NOTEBOOKS)
+	env -u $(FRAMES_ENV) $(NBVAL) $(NOTEBOOKS)
+
+nbval-other-cpu: $(STAMP)
+	env -u $(FRAMES_ENV) $(OTHER_CPU) $(NBVAL) $(NOTEBOOKS)
 
 browser: book
 	$(BIN)/python -m pytest tests -m browser
 
 test: $(STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
-	$(BIN)/python -m pytest tests --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg $(NOTEBOOKS)
+	env -u $(FRAMES_ENV) $(BIN)/python -m pytest tests --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/sanitize.cfg $(NOTEBOOKS)
+	env -u $(FRAMES_ENV) $(OTHER_CPU) $(NBVAL) $(NOTEBOOKS)
 
 execute: $(STAMP)
-	$(BIN)/python tests/execute_notebooks.py $(NOTEBOOKS)
+	env -u $(FRAMES_ENV) $(BIN)/python tests/execute_notebooks.py $(NOTEBOOKS)
 
 bench: $(STAMP)
 	$(BIN)/python tests/bench_sine.py
@@ -55,8 +70,7 @@ screenshot: book
 	$(BIN)/python tests/screenshot.py
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=book $(LAB_FLAGS)
-
+	$(FRAMES_ENV)=lazy $(BIN)/jupyter lab --notebook-dir=book $(LAB_FLAGS)
 
 clean:
 	rm -rf _build $(VENV)

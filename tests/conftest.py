@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -20,6 +21,24 @@ CHROMIUM_ARGS = [
 ]
 
 
+ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def missing(reason: str):
+    """A test that cannot run says why: a skip on a laptop, a failure under CI=true (CI must run it)."""
+    if ON_CI:
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def need_chromium() -> str:
+    """Debian's Chromium, or a loud skip (a failure under CI)."""
+    if CHROMIUM is None:
+        missing("the browser tests need Debian's Chromium, which is not installed: apt-get install chromium "
+                "(.ci/run installs it)")
+    return CHROMIUM
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep pytest output clean
         pass
@@ -28,10 +47,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def book_url():
     """Base URL of the built book served on 127.0.0.1 (skips without Chromium or a build)."""
-    if CHROMIUM is None:
-        pytest.skip("browser tests need Debian's Chromium: apt-get install chromium")
+    need_chromium()
     if not (BOOK_HTML / "index.html").exists():
-        pytest.skip("no built book: run `make book` first (make test does)")
+        missing(f"no built book at {BOOK_HTML}: run `make book` first (make test does)")
     handler = functools.partial(_QuietHandler, directory=str(BOOK_HTML))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -3,10 +3,13 @@ error, no failed or third-party request, every image loaded, math rendered by th
 MathJax, and every explorer's slider changes what it shows when dragged."""
 import pytest
 
-from test_notebooks import toc_files
+from test_notebooks import explorer_count, has_math, toc_files
 
 pytestmark = pytest.mark.browser
 PAGES = [f"{entry}.html" for entry in toc_files()]
+# Known from the sources, so a page that lost its math or an explorer fails instead of skipping.
+MATH_PAGES = [f"{entry}.html" for entry in toc_files() if has_math(entry)]
+EXPLORERS = {f"{entry}.html": explorer_count(entry) for entry in toc_files() if explorer_count(entry)}
 
 
 def visible_frame(page, explorer):
@@ -23,24 +26,28 @@ def test_page_loads_clean_and_offline(open_page, path):
     assert not broken, f"{path}: images that did not load: {broken}"
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", MATH_PAGES)
 def test_math_is_rendered_locally(open_page, path):
     page, _ = open_page(path)
     n_math = page.locator(".math").count()
-    if n_math == 0:
-        pytest.skip(f"{path} has no math")
+    assert n_math > 0, f"{path}: its source has math, the page has none"
     rendered = page.locator("mjx-container").count()
     assert rendered >= n_math, f"{path}: {n_math} math elements, only {rendered} rendered by MathJax"
     assert page.locator("mjx-merror, .MathJax_Error").count() == 0, f"{path}: MathJax reported an error"
+    # a backslash drawn as a glyph means a macro MathJax did not know (e.g. \_ inside \text{})
+    backslashes = page.evaluate("""() => Array.from(document.querySelectorAll('mjx-container'))
+        .filter(m => m.querySelector('mjx-c.mjx-c5C') || /\\\\/.test(
+            (m.querySelector('mjx-assistive-mml') || {textContent: ''}).textContent))
+        .map(m => (m.closest('.math, p, li, td') || m).textContent.slice(0, 60))""")
+    assert not backslashes, f"{path}: math shows a literal backslash: {backslashes}"
     assert page.evaluate("() => Array.from(document.scripts).some(s => s.src.includes('_static/mathjax/'))")
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", sorted(EXPLORERS))
 def test_explorer_sliders_respond_to_a_drag(open_page, path):
     page, problems = open_page(path)
     explorers = page.locator("div.rnn-explorer")
-    if explorers.count() == 0:
-        pytest.skip(f"{path} has no explorer")
+    assert explorers.count() == EXPLORERS[path], f"{path}: {EXPLORERS[path]} explorers in the notebook"
     for k in range(explorers.count()):
         explorer = explorers.nth(k)
         slider = explorer.locator('input[type="range"]').first
@@ -143,3 +150,41 @@ def test_axe_accessibility_basics(open_page, path):
     violations = {v["id"]: [n["target"] for n in v["nodes"]][:5] for v in results.response["violations"]}
     assert not violations, f"{path}: axe violations {violations}"
     assert not problems.blocked
+
+
+# The reader's download, measured in the browser: every response a page needs outside the shared
+# _static/ (the page itself, its figures), after scrolling through it so lazy images load too.
+PAGE_BUDGET = 1_000_000   # bytes, each page
+BOOK_BUDGET = 5_000_000   # bytes, all pages together (_static/ is shared: reported, counted once)
+
+
+def _weights(page) -> tuple[int, dict[str, int]]:
+    page.evaluate("""async () => { for (let y = 0; y < document.body.scrollHeight; y += 600) {
+        window.scrollTo(0, y); await new Promise(r => setTimeout(r, 10)); } }""")
+    page.wait_for_load_state("networkidle")
+    entries = page.evaluate("""() => [...performance.getEntriesByType('navigation'),
+        ...performance.getEntriesByType('resource')]
+        .filter(e => e.name.startsWith(location.origin))
+        .map(e => [e.name.slice(location.origin.length), e.encodedBodySize || e.transferSize || 0])""")
+    own = sum(size for name, size in entries if "/_static/" not in name)
+    static = {name.split("?")[0]: size for name, size in entries if "/_static/" in name}
+    return own, static
+
+
+def test_page_weight_budget(open_page):
+    import json
+
+    from conftest import BOOK_HTML
+
+    report, static = {}, {}
+    for path in PAGES:
+        page, _ = open_page(path)
+        report[path], shared = _weights(page)
+        static.update(shared)
+        page.context.close()
+    total = sum(report.values())
+    (BOOK_HTML.parent / "page-weights.json").write_text(json.dumps(
+        {"pages": report, "pages_total": total, "static_once": sum(static.values())}, indent=2) + "\n")
+    heavy = {p: w for p, w in report.items() if w > PAGE_BUDGET}
+    assert not heavy, f"pages over {PAGE_BUDGET} bytes: {heavy}"
+    assert total <= BOOK_BUDGET, f"all pages weigh {total} bytes, over {BOOK_BUDGET}: {report}"

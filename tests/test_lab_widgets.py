@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT
+from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, need_chromium
 
 pytestmark = pytest.mark.browser
 TOKEN = "rnn-course-test"
@@ -26,8 +26,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def lab_url():
-    if CHROMIUM is None:
-        pytest.skip("browser tests need Debian's Chromium: apt-get install chromium")
+    need_chromium()
     port = _free_port()
     scratch = Path(tempfile.mkdtemp(prefix="rnn-lab-"))
     notebooks = scratch / "book"  # a copy, so JupyterLab's autosave never touches the real pages

@@ -1,4 +1,5 @@
 """Notebook hygiene, no kernel needed: the toc, stored outputs, the house opening, no installs."""
+import ast
 import json
 import re
 from pathlib import Path
@@ -27,6 +28,39 @@ def toc_files() -> list[str]:
     for part in toc.get("parts", []):
         walk(part.get("chapters"))
     return files
+
+
+def page_source(entry: str) -> Path:
+    """The source file of a toc entry (``book/intro`` -> book/intro.md)."""
+    for suffix in (".ipynb", ".md"):
+        if (ROOT / f"{entry}{suffix}").exists():
+            return ROOT / f"{entry}{suffix}"
+    raise FileNotFoundError(entry)
+
+
+MATH = re.compile(r"\$\$|\$[^$\n]+\$|\{math\}|\\begin\{")
+
+
+def markdown_text(entry: str) -> str:
+    """All markdown of a page (a notebook's markdown cells, or the .md file)."""
+    path = page_source(entry)
+    if path.suffix == ".md":
+        return path.read_text(encoding="utf-8")
+    return "\n".join(source(c) for c in load(path)["cells"] if c["cell_type"] == "markdown")
+
+
+def has_math(entry: str) -> bool:
+    """Does the page's markdown hold math ($...$, $$...$$, {math})? Then the browser must render it."""
+    return bool(MATH.search(re.sub(r"`[^`\n]*`", "", markdown_text(entry))))
+
+
+def explorer_count(entry: str) -> int:
+    """How many explorers the page shows: its code cells that display ``explore(...)``'s result."""
+    path = page_source(entry)
+    if path.suffix == ".md":
+        return 0
+    return sum(any("rnn-explorer" in "".join(out.get("data", {}).get("text/html", ""))
+                   for out in cell.get("outputs", [])) for cell in code_cells(path))
 
 
 def load(nb: Path) -> dict:
@@ -91,12 +125,71 @@ def test_no_installs_and_no_widget_state(nb):
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_outputs_do_not_churn(nb):
+    """make execute stores no live widget view (a random model_id) and no execution timestamps."""
+    for i, cell in enumerate(code_cells(nb)):
+        assert "execution" not in cell["metadata"], f"{nb.name}: code cell {i} stores execution timestamps"
+        for out in cell.get("outputs", []):
+            assert "application/vnd.jupyter.widget-view+json" not in out.get("data", {}), \
+                f"{nb.name}: code cell {i} stores a live widget view: run `make execute`"
+            page = "".join(out.get("data", {}).get("text/html", ""))
+            if "rnn-explorer" in page or "Live explorer" in page:
+                assert "rnn-explorer-frame" in page, \
+                    f"{nb.name}: code cell {i} stores an explorer without its frames (executed with lazy frames?)"
+
+
+def _names(tree: ast.AST) -> set[str]:
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
+def _assigned(tree: ast.AST) -> set[str]:
+    """Names a cell binds: assignment and loop targets, with-as names, functions and classes."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For)):
+            targets = [node.target]
+        elif isinstance(node, ast.With):
+            targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            continue
+        else:
+            continue
+        for target in targets:
+            names |= _names(target)
+    return names
+
+
+def _checks(tree: ast.AST) -> list[ast.AST]:
+    """assert statements and assert-style calls (torch.testing.assert_close, np.testing.assert_*)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert):
+            found.append(node)
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name.startswith("assert"):
+                found.append(node)
+    return found
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
 def test_ignored_outputs_are_asserted_next_door(nb):
+    """A cell whose output nbval ignores is followed by a cell that asserts on what that cell computed."""
     cells = code_cells(nb)
     for i, cell in enumerate(cells):
-        if "nbval-ignore-output" in cell["metadata"].get("tags", []):
-            following = source(cells[i + 1]) if i + 1 < len(cells) else ""
-            assert "assert" in following, f"{nb.name}: cell {i} ignores its output; the next cell must assert"
+        if "nbval-ignore-output" not in cell["metadata"].get("tags", []):
+            continue
+        assert i + 1 < len(cells), f"{nb.name}: code cell {i} ignores its output and nothing checks it"
+        made = _assigned(ast.parse(source(cell)))
+        checks = _checks(ast.parse(source(cells[i + 1])))
+        assert checks, f"{nb.name}: code cell {i} ignores its output; the next code cell must assert"
+        used = set().union(*(_names(check) for check in checks))
+        assert made & used, (f"{nb.name}: code cell {i} ignores its output; the next cell's assertions must "
+                             f"use what it computed ({sorted(made)[:8]}), they use {sorted(used)[:8]}")
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
