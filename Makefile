@@ -18,7 +18,7 @@ NBVAL := $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env
 # generic CPU code path (no AVX2/AVX-512 kernels) with one thread, as another laptop would run them.
 OTHER_CPU := ATEN_CPU_CAPABILITY=default OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: help venv book test unit nbval nbval-other-cpu browser execute bench screenshot lab clean
+.PHONY: help venv book test unit nbval nbval-other-cpu browser execute bench audit screenshot lab clean
 
 help:
 	@echo "make book     build the HTML book (prints the path of index.html)"
@@ -27,6 +27,7 @@ help:
 	@echo "make lab      JupyterLab on the notebooks, live widgets"
 	@echo "make execute  re-run every notebook in place in a fresh kernel (refreshes stored outputs)"
 	@echo "make bench    train both sine recipes in one run; writes _build/bench/sine.json and models"
+	@echo "make audit    Lighthouse (npm, Debian's Chromium) on every page, plain and gzip-served"
 	@echo "make screenshot  re-take the README's picture of a built page"
 	@echo "make clean    remove _build and .venv"
 
@@ -65,6 +66,11 @@ execute: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tests/bench_sine.py
+
+audit: book
+	npm ci --prefix tests/lighthouse --no-audit --no-fund --loglevel=error
+	$(BIN)/python tests/audit.py
+	$(BIN)/python tests/audit.py --gzip
 
 screenshot: book
 	$(BIN)/python tests/screenshot.py
