@@ -18,10 +18,12 @@ NBVAL := $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env
 # generic CPU code path (no AVX2/AVX-512 kernels) with one thread, as another laptop would run them.
 OTHER_CPU := ATEN_CPU_CAPABILITY=default OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: help venv book test unit nbval nbval-other-cpu browser execute bench audit screenshot lab clean
+.PHONY: help venv book book-en book-zh pdf gettext update-po test unit nbval nbval-other-cpu browser execute bench audit screenshot lab clean
 
 help:
-	@echo "make book     build the HTML book (prints the path of index.html)"
+	@echo "make book     build both editions: _build/html/index.html (English), _build/html/zh_CN/ (中文)"
+	@echo "make pdf      one PDF per edition in _build/pdf/ (Chromium prints the single-page HTML)"
+	@echo "make update-po  re-extract the English text and merge it into book/locale/zh_CN catalogs"
 	@echo "make test     unit + hygiene tests, nbval on every notebook (twice: this CPU, then the generic"
 	@echo "              CPU path on one thread), strict book build, browser tests"
 	@echo "make lab      JupyterLab on the notebooks, live widgets"
@@ -39,9 +41,23 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-book: $(STAMP)
+book: book-en book-zh
+	@echo "Open: $(CURDIR)/_build/html/index.html   中文版: $(CURDIR)/_build/html/zh_CN/index.html"
+
+book-en: $(STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
-	@echo "Open: $(CURDIR)/_build/html/index.html"
+
+book-zh: $(STAMP)
+	$(BIN)/python tests/editions.py zh
+
+pdf: $(STAMP)
+	$(BIN)/python tests/editions.py pdf
+
+gettext: $(STAMP)
+	$(BIN)/python tests/editions.py gettext
+
+update-po: $(STAMP)
+	$(BIN)/python tests/editions.py update
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests -m "not browser"
@@ -57,6 +73,7 @@ browser: book
 
 test: $(STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	$(BIN)/python tests/editions.py zh
 	env -u $(FRAMES_ENV) $(BIN)/python -m pytest tests --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/sanitize.cfg $(NOTEBOOKS)
 	env -u $(FRAMES_ENV) $(OTHER_CPU) $(NBVAL) $(NOTEBOOKS)

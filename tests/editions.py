@@ -1,0 +1,135 @@
+"""The book's two editions, English and 中文, from the same notebooks (Sphinx i18n).
+
+English is the source. The Chinese edition is the same Jupyter Book configuration built with
+``language = zh_CN``: Sphinx replaces every translatable paragraph, heading, caption and
+alt text by its translation from ``book/locale/zh_CN/LC_MESSAGES/book/<page>.po``; code
+cells and their outputs are not translatable and stay identical. The Jupyter Book CLI has no
+``-D``, so this script calls Jupyter Book's own ``build_sphinx`` with the configuration of
+``_config.yml`` plus the overrides below.
+
+    python tests/editions.py zh        the Chinese edition: _build/html/zh_CN/ (make book builds
+                                       the English one with the Jupyter Book CLI, then this)
+    python tests/editions.py gettext   extract the English text into _build/gettext/*.pot
+    python tests/editions.py update    gettext, then merge the .pot into the .po catalogs
+    python tests/editions.py pdf       one PDF per edition in _build/pdf/ (singlehtml + Chromium)
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+LOCALE_DIR = "book/locale"           # relative to the source directory (the repository root)
+LANGUAGE = "zh_CN"
+# Settings the Chinese edition adds to _config.yml. Smart quotes off: they would rewrite the
+# quotes of raw HTML inside translated blocks. Literal blocks are not translated (code stays
+# English; translating them breaks MyST code cells, MyST-Parser #444).
+I18N = {"project": "RNNs, from the note to the code", "locale_dirs": [LOCALE_DIR], "gettext_compact": False, "gettext_uuid": False,
+        "gettext_location": False, "gettext_additional_targets": ["index"]}
+ZH = {**I18N, "language": LANGUAGE, "smartquotes": False, "html_title": "RNN：从笔记到代码"}
+OUT = {"en": BUILD / "html", LANGUAGE: BUILD / "html" / LANGUAGE}
+
+
+def sphinx(builder: str, outdir: Path, overrides: dict, *, strict: bool = True) -> None:
+    """Build with Jupyter Book's configuration (_config.yml, _toc.yml) plus ``overrides``."""
+    from jupyter_book.sphinx import build_sphinx
+
+    doctrees = BUILD / f".doctrees-{builder}-{overrides.get('language', 'en')}"
+    cli = {"external_toc_path": (ROOT / "_toc.yml").as_posix(), "latex_individualpages": False,
+           "nitpicky": True, **overrides}  # what `jupyter-book build -n` passes
+    result = build_sphinx(ROOT, outdir, noconfig=True, path_config=str(ROOT / "_config.yml"),
+                          doctreedir=doctrees, confoverrides=cli, builder=builder,
+                          warningiserror=strict, keep_going=True)
+    if result != 0:
+        raise SystemExit(f"sphinx {builder} build ({overrides.get('language', 'en')}) failed: {result}")
+
+
+def html_zh() -> Path:
+    sphinx("html", OUT[LANGUAGE], ZH)
+    return OUT[LANGUAGE] / "index.html"
+
+
+def gettext() -> Path:
+    out = BUILD / "gettext"
+    shutil.rmtree(out, ignore_errors=True)
+    sphinx("gettext", out, I18N, strict=False)  # the html builds are the strict ones
+    return out
+
+
+def update() -> None:
+    """Re-extract the English text and merge it into the Chinese catalogs (sphinx-intl)."""
+    from sphinx_intl.commands import main as intl
+
+    pot = gettext()
+    try:
+        intl(["update", "-p", str(pot), "-l", LANGUAGE, "-d", str(ROOT / LOCALE_DIR), "-w", "100"],
+             standalone_mode=False)
+    except SystemExit as exit_:
+        if exit_.code:
+            raise
+
+
+def pdf() -> list[Path]:
+    """singlehtml of each edition, printed to PDF by Debian's Chromium once MathJax is done."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import CHROMIUM, CHROMIUM_ARGS, _QuietHandler
+    from playwright.sync_api import sync_playwright
+
+    if CHROMIUM is None:
+        raise SystemExit("make pdf needs Debian's Chromium (apt-get install chromium) and, for Chinese, "
+                         "a CJK font (apt-get install fonts-noto-cjk)")
+    sources = {"en": BUILD / "singlehtml" / "en", LANGUAGE: BUILD / "singlehtml" / LANGUAGE}
+    sphinx("singlehtml", sources["en"], {})
+    sphinx("singlehtml", sources[LANGUAGE], ZH)
+    for folder in sources.values():
+        # singlehtml writes the whole book to the root page's path (book/intro.html) but links its
+        # assets as if it stood at the top: put it there.
+        shutil.copyfile(folder / "book" / "intro.html", folder / "index.html")
+    (BUILD / "pdf").mkdir(parents=True, exist_ok=True)
+    written = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for edition, folder in sources.items():
+            handler = functools.partial(_QuietHandler, directory=str(folder))
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html", wait_until="networkidle")
+            page.evaluate("() => (window.MathJax && MathJax.startup && MathJax.startup.promise) || null")
+            page.emulate_media(media="print")
+            name = "rnn-course.pdf" if edition == "en" else f"rnn-course.{edition}.pdf"
+            out = BUILD / "pdf" / name
+            page.pdf(path=str(out), format="A4", print_background=True,
+                     margin={"top": "16mm", "bottom": "16mm", "left": "14mm", "right": "14mm"})
+            written.append(out)
+            page.close()
+            server.shutdown()
+        browser.close()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["zh", "gettext", "update", "pdf"])
+    args = parser.parse_args(argv)
+    if args.what == "zh":
+        print("Open:", html_zh())
+    elif args.what == "gettext":
+        print("wrote", gettext())
+    elif args.what == "update":
+        update()
+        print("updated", ROOT / LOCALE_DIR / LANGUAGE / "LC_MESSAGES")
+    else:
+        for path in pdf():
+            print("wrote", path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
