@@ -50,6 +50,8 @@ def book_url():
     need_chromium()
     if not (BOOK_HTML / "index.html").exists():
         missing(f"no built book at {BOOK_HTML}: run `make book` first (make test does)")
+    if not (BOOK_HTML / "zh_CN" / "index.html").exists():
+        missing(f"no 中文 edition at {BOOK_HTML / 'zh_CN'}: run `make book` first (make test does)")
     handler = functools.partial(_QuietHandler, directory=str(BOOK_HTML))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -6,10 +6,12 @@ import pytest
 from test_notebooks import explorer_count, has_math, toc_files
 
 pytestmark = pytest.mark.browser
-PAGES = [f"{entry}.html" for entry in toc_files()]
+EDITIONS = ("", "zh_CN/")  # English at the root, 中文 under zh_CN/: every test runs on both
+PAGES = [f"{ed}{entry}.html" for ed in EDITIONS for entry in toc_files()]
 # Known from the sources, so a page that lost its math or an explorer fails instead of skipping.
-MATH_PAGES = [f"{entry}.html" for entry in toc_files() if has_math(entry)]
-EXPLORERS = {f"{entry}.html": explorer_count(entry) for entry in toc_files() if explorer_count(entry)}
+MATH_PAGES = [f"{ed}{entry}.html" for ed in EDITIONS for entry in toc_files() if has_math(entry)]
+EXPLORERS = {f"{ed}{entry}.html": explorer_count(entry) for ed in EDITIONS for entry in toc_files()
+             if explorer_count(entry)}
 
 
 def visible_frame(page, explorer):
@@ -68,12 +70,33 @@ def test_explorer_sliders_respond_to_a_drag(open_page, path):
     assert not problems.all(), f"{path}: {problems.all()}"
 
 
-def test_search_finds_hidden_state(open_page):
-    page, problems = open_page("search.html?q=hidden+state")
+@pytest.mark.parametrize("path, query", [("search.html?q=hidden+state", "hidden state"),
+                                         ("zh_CN/search.html?q=隐藏状态", "隐藏状态")])
+def test_search_finds_hidden_state(open_page, path, query):
+    """Each edition searches its own text: 'hidden state' in English, 隐藏状态 in the 中文 edition."""
+    page, problems = open_page(path)
     page.wait_for_selector("#search-results ul.search li", timeout=15000)
-    hits = page.locator("#search-results ul.search li").count()
-    assert hits > 0, "the search page found nothing for 'hidden state'"
+    hits = page.locator("#search-results ul.search li")
+    assert hits.count() > 0, f"{path}: the search found nothing for {query!r}"
+    edition = "/zh_CN/" if path.startswith("zh_CN/") else None
+    links = hits.locator("a").evaluate_all("els => els.map(a => a.href)")
+    assert all(("/zh_CN/" in link) == bool(edition) for link in links), f"{path}: results from the other edition"
     assert not problems.all(), problems.all()
+
+
+@pytest.mark.parametrize("entry", toc_files())
+def test_editions_link_page_to_page(open_page, book_url, entry):
+    """Every English page has its 中文 counterpart, and each links to the other."""
+    import urllib.parse
+
+    english, chinese = f"{entry}.html", f"zh_CN/{entry}.html"
+    for here, there, lang in ((english, chinese, "en"), (chinese, english, "zh-CN")):
+        page, _ = open_page(here)
+        assert page.evaluate("() => document.documentElement.lang") == lang, f"{here}: html lang is not {lang}"
+        link = page.locator("a.rnn-edition-link")
+        assert link.count() == 1, f"{here}: no link to the other edition"
+        target = urllib.parse.urljoin(page.url, link.get_attribute("href"))
+        assert target == book_url + there, f"{here}: links to {target}, expected {book_url + there}"
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -155,7 +178,7 @@ def test_axe_accessibility_basics(open_page, path):
 # The reader's download, measured in the browser: every response a page needs outside the shared
 # _static/ (the page itself, its figures), after scrolling through it so lazy images load too.
 PAGE_BUDGET = 1_000_000   # bytes, each page
-BOOK_BUDGET = 5_000_000   # bytes, all pages together (_static/ is shared: reported, counted once)
+BOOK_BUDGET = 5_000_000   # bytes, all pages of one edition together (_static/ is shared: reported once)
 
 
 def _weights(page) -> tuple[int, dict[str, int]]:
@@ -182,9 +205,11 @@ def test_page_weight_budget(open_page):
         report[path], shared = _weights(page)
         static.update(shared)
         page.context.close()
-    total = sum(report.values())
+    totals = {edition or "en": sum(w for p, w in report.items() if p.startswith(edition) and
+                                   (edition or not p.startswith("zh_CN/"))) for edition in EDITIONS}
     (BOOK_HTML.parent / "page-weights.json").write_text(json.dumps(
-        {"pages": report, "pages_total": total, "static_once": sum(static.values())}, indent=2) + "\n")
+        {"pages": report, "pages_total": totals, "static_once": sum(static.values())}, indent=2) + "\n")
     heavy = {p: w for p, w in report.items() if w > PAGE_BUDGET}
     assert not heavy, f"pages over {PAGE_BUDGET} bytes: {heavy}"
-    assert total <= BOOK_BUDGET, f"all pages weigh {total} bytes, over {BOOK_BUDGET}: {report}"
+    over = {edition: total for edition, total in totals.items() if total > BOOK_BUDGET}
+    assert not over, f"all pages of an edition weigh more than {BOOK_BUDGET} bytes: {over}"

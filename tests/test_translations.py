@@ -1,0 +1,61 @@
+"""The 中文 edition cannot silently drift from the English source.
+
+The English text is re-extracted from the current sources (Sphinx's gettext builder, as
+`make update-po` does) and compared with the catalogs in book/locale/zh_CN: every page has a
+catalog, every English message is in it, translated, and not marked fuzzy. After changing a
+notebook's prose: `make update-po`, translate what it marks, `make book`.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from test_notebooks import ROOT, toc_files
+
+CATALOGS = ROOT / "book" / "locale" / "zh_CN" / "LC_MESSAGES"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory) -> Path:
+    """The .pot files of the current English sources."""
+    import editions
+
+    out = tmp_path_factory.mktemp("gettext")
+    editions.sphinx("gettext", out, editions.I18N, strict=False)
+    return out
+
+
+def _messages(path: Path) -> dict:
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as f:
+        catalog = read_po(f)
+    return {m.id: m for m in catalog if m.id}
+
+
+@pytest.mark.parametrize("entry", toc_files())
+def test_every_page_is_translated_and_current(templates, entry):
+    pot, po = templates / f"{entry}.pot", CATALOGS / f"{entry}.po"
+    assert pot.exists(), f"gettext extracted nothing for {entry}"
+    assert po.exists(), f"{entry} has no Chinese catalog: run `make update-po` and translate {po}"
+    english, chinese = _messages(pot), _messages(po)
+    missing = [m for m in english if m not in chinese]
+    untranslated = [m for m in english if m in chinese and not chinese[m].string]
+    fuzzy = [m for m in english if m in chinese and chinese[m].fuzzy]
+    assert not missing, f"{po.name}: {len(missing)} English messages not in the catalog (make update-po): {missing[:3]}"
+    assert not untranslated, f"{po.name}: {len(untranslated)} messages untranslated: {untranslated[:3]}"
+    assert not fuzzy, f"{po.name}: {len(fuzzy)} fuzzy (changed in English, check the translation): {fuzzy[:3]}"
+
+
+@pytest.mark.parametrize("entry", toc_files())
+def test_translations_are_chinese_prose(entry):
+    """A translated paragraph reads as Chinese (code names and math stay as they are)."""
+    po = CATALOGS / f"{entry}.po"
+    if not po.exists():
+        pytest.fail(f"{entry} has no Chinese catalog")
+    prose = [m for m in _messages(po).values() if m.string and len(re.sub(r"`[^`]*`|\$[^$]*\$", "", m.id)) > 60]
+    not_chinese = [m.id[:60] for m in prose if not CJK.search(m.string)]
+    assert not not_chinese, f"{po.name}: long messages whose translation has no Chinese: {not_chinese[:3]}"
