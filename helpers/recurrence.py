@@ -5,7 +5,6 @@ initial state. Every function only draws; the recurrence itself is written out i
 """
 from __future__ import annotations
 
-import numbers
 from typing import Sequence
 
 import numpy as np
@@ -14,12 +13,15 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
-from .checks import boolean as _bool
+from .checks import integer as _integer
 from .checks import positive_int as _positive_int
+from .checks import tensor as _tensor
+from .checks import vector as _vector
+from .diagram import INCH_PER_UNIT as _INCH_PER_UNIT
 from .diagram import arrow as _arrow
 from .diagram import box as _box
-from .diagram import INCH_PER_UNIT as _INCH_PER_UNIT
 from .diagram import canvas as _canvas
+from .diagram import matrix as _matrix
 from .style import COLORS, new_figure
 
 __all__ = [
@@ -35,12 +37,10 @@ __all__ = [
 _MAX_STEPS = 12  # beyond this an unrolled drawing stops being readable
 
 
-# -- argument checks ---------------------------------------------------------------------------
 def _optional_int(value, name: str) -> int | None:
     return None if value is None else _positive_int(value, name)
 
 
-# -- drawing primitives (chapter 3 draws with them too) ------------------------------------------
 def _shape_text(*dims: int | None) -> str:
     return "" if any(d is None for d in dims) else "[" + ", ".join(str(d) for d in dims) + "]"
 
@@ -95,17 +95,15 @@ def _draw_chain(ax, T: int, *, batch: int | None, input_size: int | None, hidden
         # h_{k-1} (top row, previous column) into cell k
         _arrow(ax, ((k - 1) * dx + bw / 2 - 0.05, y_h - hh / 2 + 0.05), (cx - bw / 2 + 0.02, y_c + 0.2),
                COLORS["hidden"], muted=not active)
-    if highlight is not None and highlight < T:
+    if highlight is not None:  # a frame around h_t
         ax.add_patch(Rectangle((highlight * dx - bw / 2 - 0.12, y_h - hh / 2 - 0.12), bw + 0.24, hh + 0.24,
                                facecolor="none", edgecolor=COLORS["grad"], linewidth=2.2))
-    elif highlight is not None:
-        ax.add_patch(Rectangle((T * dx - bw / 2 - 0.12, y_h - hh / 2 - 0.12), bw + 0.24, hh + 0.24,
-                               facecolor="none", edgecolor=COLORS["grad"], linewidth=2.2))
-    ax.set_xlim(*_CHAIN_XLIM(T))
+    ax.set_xlim(*_chain_xlim(T))
     ax.set_ylim(*_CHAIN_YLIM)
 
 
-def _CHAIN_XLIM(T: int) -> tuple[float, float]:
+def _chain_xlim(T: int) -> tuple[float, float]:
+    """The x-range of an unrolled chain of ``T`` steps (h_0 at x = 0, step k at x = 1.7 k)."""
     return (-0.8, T * 1.7 + 0.8)
 
 
@@ -119,9 +117,8 @@ def draw_unrolled(seq_len: int = 5, batch: int | None = None, input_size: int | 
     B, I, H = (_optional_int(batch, "batch"), _optional_int(input_size, "input_size"),
                _optional_int(hidden_size, "hidden_size"))
     if highlight is not None:
-        if isinstance(highlight, bool) or not isinstance(highlight, numbers.Integral) or not 0 <= highlight <= T:
-            raise ValueError(f"highlight must be an int step in [0, seq_len={T}] or None, got {highlight!r}")
-    fig, ax = _canvas(_CHAIN_XLIM(T), _CHAIN_YLIM)
+        highlight = _integer(highlight, "highlight", minimum=0, maximum=T)
+    fig, ax = _canvas(_chain_xlim(T), _CHAIN_YLIM)
     _draw_chain(ax, T, batch=B, input_size=I, hidden_size=H, highlight=highlight)
     title = f"Unrolled over {T} steps: the same cell (same $W_{{xh}}$, $W_{{hh}}$, $b$) at every step"
     if highlight is not None:
@@ -140,8 +137,7 @@ def draw_batch_step(seq_len: int = 5, batch: int = 3, input_size: int = 100, hid
     B = _positive_int(batch, "batch", maximum=8)
     I = _positive_int(input_size, "input_size")
     H = _positive_int(hidden_size, "hidden_size")
-    if isinstance(t, bool) or not isinstance(t, numbers.Integral) or not 1 <= t <= T:
-        raise ValueError(f"t must be an int step in [1, seq_len={T}], got {t!r}")
+    t = _integer(t, "t", minimum=1, maximum=T)
     cw, ch = 0.95, 0.55                      # one word's cell
     rx = T * cw + 0.3                        # where the step diagram starts
     fig, ax = _canvas((-1.3, rx + 5.15), (-1.45, B * ch + 1.0))
@@ -218,15 +214,6 @@ def draw_rnn_cell(batch: int | None = 3, input_size: int | None = 100, hidden_si
 
 
 # -- 图10 ---------------------------------------------------------------------------------------
-def _matrix(ax, x: float, y: float, rows: int, cols: int, scale: float, color: str, label: str,
-            *, minimum: float = 0.28) -> tuple[float, float]:
-    """A rows x cols matrix as a rectangle (bottom-left at x, y), sized by its shape; returns (w, h)."""
-    w, h = max(cols * scale, minimum), max(rows * scale, minimum)
-    ax.add_patch(Rectangle((x, y), w, h, facecolor=to_rgba(color, 0.25), edgecolor=color, linewidth=1.4))
-    ax.text(x + w / 2, y - 0.12, label, ha="center", va="top", fontsize=9)
-    return w, h
-
-
 def draw_weight_shapes(batch: int = 3, input_size: int = 100, hidden_size: int = 20) -> Figure:
     """图10: x_t @ W_xh and h_{t-1} @ W_hh drawn to scale, and how PyTorch stores them (transposed)."""
     B = _positive_int(batch, "batch", maximum=64)
@@ -249,7 +236,7 @@ def draw_weight_shapes(batch: int = 3, input_size: int = 100, hidden_size: int =
                                ((B, H), None, COLORS["hidden"])):
             w, h = size(*shape)
             label = f"{name}: [{shape[0]}, {shape[1]}]" if name else f"[{shape[0]}, {shape[1]}]"
-            _matrix(ax, x, y_top - h, shape[0], shape[1], s, c, label, minimum=least)
+            _matrix(ax, x, y_top - h, w, h, c, label=label)
             x += w + 0.2
             if name is not None:
                 ax.text(x + 0.12, y_top - least / 2, "@" if name == left else "=", ha="center", va="center",
@@ -270,19 +257,10 @@ def draw_weight_shapes(batch: int = 3, input_size: int = 100, hidden_size: int =
 
 
 # -- the parameter count ----------------------------------------------------------------------
-def _numbers(values, name: str) -> np.ndarray:
-    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray, torch.Tensor)):
-        raise TypeError(f"{name} must be a sequence of numbers, got {type(values).__name__}")
-    array = np.asarray(values, dtype=float)
-    if array.ndim != 1 or array.size == 0 or not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be a non-empty 1-D sequence of finite numbers, got {values!r}")
-    return array
-
-
 def draw_parameter_counts(seq_lens: Sequence[int], per_word: Sequence[int], shared: int) -> Figure:
     """Parameters of one linear layer per word (grows with length) against one shared recurrence (fixed)."""
-    lengths = _numbers(seq_lens, "seq_lens")
-    counts = _numbers(per_word, "per_word")
+    lengths = _vector(seq_lens, "seq_lens")
+    counts = _vector(per_word, "per_word")
     if lengths.shape != counts.shape:
         raise ValueError(f"seq_lens and per_word must have the same length, got {lengths.size} and {counts.size}")
     shared = _positive_int(shared, "shared")
@@ -306,16 +284,13 @@ def draw_hidden_state(hs: torch.Tensor, t: int) -> Figure:
 
     ``hs`` holds h_0..h_T stacked, shape ``[T + 1, batch, hidden_size]``.
     """
-    if not isinstance(hs, torch.Tensor) or hs.dim() != 3:
-        raise TypeError(f"hs must be a tensor [T + 1, batch, hidden_size] holding h_0..h_T, got "
-                        f"{type(hs).__name__}{'' if not isinstance(hs, torch.Tensor) else tuple(hs.shape)}")
+    _tensor(hs, "hs", ndim=3, floating=True)  # [T + 1, batch, hidden_size]: h_0 .. h_T
     T = hs.shape[0] - 1
     if not 1 <= T <= _MAX_STEPS:
         raise ValueError(f"hs must hold h_0..h_T with 1 <= T <= {_MAX_STEPS}, got {hs.shape[0]} states")
-    if isinstance(t, bool) or not isinstance(t, numbers.Integral) or not 0 <= t <= T:
-        raise ValueError(f"t must be an int step in [0, {T}], got {t!r}")
+    t = _integer(t, "t", minimum=0, maximum=T)
     B, H = hs.shape[1], hs.shape[2]
-    xlim = _CHAIN_XLIM(T)
+    xlim = _chain_xlim(T)
     chain_height = _INCH_PER_UNIT * (_CHAIN_YLIM[1] - _CHAIN_YLIM[0]) + 0.45
     map_height = 0.75 + 0.28 * B
     fig, _ = new_figure(figsize=(_INCH_PER_UNIT * (xlim[1] - xlim[0]) + 0.2, chain_height + map_height))

@@ -1,4 +1,7 @@
-"""Chapter 1, sequences as tensors: the drawings of 图0 and 图1, and the sine window."""
+"""Chapter 1, sequences as tensors: the drawings of 图0 and 图1, and the sine window.
+
+Figures label time steps as the math does, from 1 (step t holds x_t, which is ``x[t - 1]`` in code).
+"""
 from __future__ import annotations
 
 from typing import Sequence
@@ -8,19 +11,21 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from .checks import boolean, instance, integer, real
 from .style import COLORS, new_figure
 
 __all__ = ["draw_one_hot", "draw_batch_layout", "sine_window"]
 
 
 def _check_words(words: Sequence[str], name: str) -> list[str]:
-    if isinstance(words, str) or not isinstance(words, Sequence):
-        raise TypeError(f"{name} must be a list of words (str), got {type(words).__name__}")
+    """A non-empty list (or tuple) of non-empty strings."""
+    instance(words, name, (list, tuple))
     if len(words) == 0:
-        raise ValueError(f"{name} must hold at least one word, got an empty list")
-    for w in words:
-        if not isinstance(w, str) or not w:
-            raise TypeError(f"{name} must hold non-empty strings, got {w!r}")
+        raise ValueError(f"{name} must hold at least one word, got an empty {type(words).__name__}")
+    for i, w in enumerate(words):
+        instance(w, f"{name}[{i}]", str)
+        if not w:
+            raise ValueError(f"{name}[{i}] must be a non-empty word, got an empty string")
     return list(words)
 
 
@@ -43,7 +48,7 @@ def draw_one_hot(words: Sequence[str], vocab: Sequence[str] | None = None) -> Fi
     ax.set_xlim(0, V)
     ax.set_ylim(T, 0)
     ax.set_xticks(np.arange(V) + 0.5, vocab, rotation=45, ha="left")
-    ax.set_yticks(np.arange(T) + 0.5, [f"t={t}: {w}" for t, w in enumerate(words)])
+    ax.set_yticks(np.arange(T) + 0.5, [f"t={t}: {w}" for t, w in enumerate(words, start=1)])
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
     for side in ("left", "bottom", "top", "right"):
@@ -55,19 +60,19 @@ def draw_one_hot(words: Sequence[str], vocab: Sequence[str] | None = None) -> Fi
 
 def draw_batch_layout(sentences: Sequence[Sequence[str]], batch_first: bool = False) -> Figure:
     """图1: a batch of sentences laid out as [seq_len, batch, feature] or [batch, seq_len, feature]."""
-    if isinstance(sentences, str) or not isinstance(sentences, Sequence) or len(sentences) == 0:
-        raise TypeError(f"sentences must be a non-empty list of word lists, got {sentences!r}")
+    instance(sentences, "sentences", (list, tuple))
+    if len(sentences) == 0:
+        raise ValueError("sentences must hold at least one sentence, got an empty list")
     rows = [_check_words(s, f"sentences[{i}]") for i, s in enumerate(sentences)]
     lengths = {len(s) for s in rows}
     if len(lengths) != 1:
         raise ValueError(f"all sentences must have the same length to form one tensor, got lengths {sorted(lengths)}")
-    if not isinstance(batch_first, bool):
-        raise TypeError(f"batch_first must be a bool, got {type(batch_first).__name__}")
+    boolean(batch_first, "batch_first")
     batch, seq_len = len(rows), lengths.pop()
     grid = [[rows[b][t] for t in range(seq_len)] for b in range(batch)] if batch_first else \
            [[rows[b][t] for b in range(batch)] for t in range(seq_len)]
     n_rows, n_cols = len(grid), len(grid[0])
-    fig, ax = new_figure(figsize=(1.6 + 1.25 * n_cols, 1.3 + 0.5 * n_rows))
+    fig, ax = new_figure(figsize=(max(1.6 + 1.25 * n_cols, 4.6), 1.3 + 0.5 * n_rows))  # room for the title
     for r, row in enumerate(grid):
         for c, word in enumerate(row):
             t = c if batch_first else r
@@ -76,9 +81,11 @@ def draw_batch_layout(sentences: Sequence[Sequence[str]], batch_first: bool = Fa
             ax.text(c + 0.5, r + 0.5, word, ha="center", va="center", fontsize=9)
     ax.set_xlim(0, n_cols)
     ax.set_ylim(n_rows, 0)
-    row_name, col_name = ("batch (sentence)", "seq_len (time t)") if batch_first else ("seq_len (time t)", "batch (sentence)")
-    ax.set_xticks(np.arange(n_cols) + 0.5, [str(i) for i in range(n_cols)])
-    ax.set_yticks(np.arange(n_rows) + 0.5, [str(i) for i in range(n_rows)])
+    steps = [f"t={t}" for t in range(1, seq_len + 1)]
+    names = [f"sentence {b}" for b in range(1, batch + 1)]
+    row_name, col_name = ("batch", "seq_len (time)") if batch_first else ("seq_len (time)", "batch")
+    ax.set_xticks(np.arange(n_cols) + 0.5, steps if batch_first else names)
+    ax.set_yticks(np.arange(n_rows) + 0.5, names if batch_first else steps)
     ax.set_xlabel(f"dim 1: {col_name}")
     ax.set_ylabel(f"dim 0: {row_name}")
     ax.tick_params(length=0)
@@ -96,14 +103,9 @@ def sine_window(start: float, num_points: int = 50, span: float = 10.0):
     ``x`` holds the first ``num_points - 1`` points and ``y`` the last ``num_points - 1``,
     both shaped ``[1, num_points - 1, 1]`` (batch, seq_len, feature_len), float32.
     """
-    if isinstance(start, bool) or not isinstance(start, (int, float, np.integer, np.floating)):
-        raise TypeError(f"start must be a number, got {type(start).__name__}: {start!r}")
-    if isinstance(num_points, bool) or not isinstance(num_points, (int, np.integer)):
-        raise TypeError(f"num_points must be an int, got {type(num_points).__name__}: {num_points!r}")
-    if num_points < 2:
-        raise ValueError(f"num_points must be >= 2 (x and y need one point each), got {num_points}")
-    if isinstance(span, bool) or not isinstance(span, (int, float)) or not span > 0:
-        raise ValueError(f"span must be a positive number, got {span!r}")
+    start = real(start, "start")
+    num_points = integer(num_points, "num_points", minimum=2)  # x and y need one point each
+    span = real(span, "span", positive=True)
     time_steps = np.linspace(start, start + span, num_points)
     data = np.sin(time_steps).reshape(num_points, 1)
     seq_len = num_points - 1

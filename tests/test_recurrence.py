@@ -2,38 +2,45 @@
 import numpy as np
 import pytest
 import torch
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
+from matplotlib.patches import Rectangle
 from torch import nn
 
-from helpers import (draw_batch_step, draw_hidden_state, draw_parameter_counts, draw_per_word_layers,
+from helpers import (COLORS, draw_batch_step, draw_hidden_state, draw_parameter_counts, draw_per_word_layers,
                      draw_rnn_cell, draw_unrolled, draw_weight_shapes)
 
 
 def texts(fig: Figure) -> str:
     """Every piece of text in a figure (titles included), joined."""
     found = [t.get_text() for ax in fig.axes for t in ax.texts]
-    found += [ax.get_title() for ax in fig.axes]
+    found += [ax.get_title() for ax in fig.axes] + [ax.get_xlabel() for ax in fig.axes]
+    found += [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
     return "\n".join(found)
 
 
-# -- every drawing is a pyplot-free Figure ----------------------------------------------------
-@pytest.mark.parametrize("draw", [
-    lambda: draw_per_word_layers(),
-    lambda: draw_unrolled(5),
-    lambda: draw_unrolled(5, batch=3, input_size=100, hidden_size=20),
-    lambda: draw_unrolled(8, highlight=3),
-    lambda: draw_batch_step(),
-    lambda: draw_rnn_cell(),
-    lambda: draw_rnn_cell(None, None, None),
-    lambda: draw_weight_shapes(),
-    lambda: draw_parameter_counts([1, 2, 3], [505, 1010, 1515], 535),
-    lambda: draw_hidden_state(torch.zeros(4, 3, 20), 2),
+# -- every drawing is a pyplot-free Figure that labels steps from 1 ----------------------------
+@pytest.mark.parametrize("draw, expected", [
+    (lambda: draw_per_word_layers(), "One linear layer per word: a [5, 100] sentence becomes [5, 5]"),
+    (lambda: draw_unrolled(5), "Unrolled over 5 steps"),
+    (lambda: draw_unrolled(5, batch=3, input_size=100, hidden_size=20), "Unrolled over 5 steps"),
+    (lambda: draw_unrolled(8, highlight=3), "What feeds $h_{3}$"),
+    (lambda: draw_batch_step(), "step 2 reads word 2 of each"),
+    (lambda: draw_rnn_cell(), "$h_{t-1}$\n[3, 20]"),
+    (lambda: draw_rnn_cell(None, None, None), "next step: $h_t$ becomes $h_{t-1}$"),
+    (lambda: draw_weight_shapes(), "The shapes of one step, drawn to scale"),
+    (lambda: draw_parameter_counts([1, 2, 3], [505, 1010, 1515], 535), "one shared recurrence (nn.RNN): 535"),
+    (lambda: draw_hidden_state(torch.zeros(4, 3, 20), 2), "t = 2: $h_{2}$ is fed by"),
 ])
-def test_drawings_return_pyplot_free_figures(draw):
+def test_drawings_are_pyplot_free_and_count_steps_from_one(draw, expected):
     fig = draw()
     assert isinstance(fig, Figure)
     assert fig.canvas.manager is None
+    text = texts(fig)
+    assert expected in text
+    # the math's indexing: no step is called x_0 (h_0 is the initial state, x_1 the first input)
+    assert "x_{0}" not in text and "x_0" not in text and "t=0" not in text
 
 
 # -- 图2 -----------------------------------------------------------------------------------------
@@ -56,14 +63,27 @@ def test_unrolled_draws_every_step_and_its_shapes():
     assert text.count("tanh cell") == 4
 
 
-def test_unrolled_highlight_greys_out_what_cannot_reach_h_t():
-    fig = draw_unrolled(5, highlight=2)
+@pytest.mark.parametrize("t", [0, 2, 5])
+def test_unrolled_highlight_greys_out_what_cannot_reach_h_t(t):
+    fig = draw_unrolled(5, highlight=t)
     ax = fig.axes[0]
-    grey = {t.get_text() for t in ax.texts if t.get_color() == "#999999"}
-    black = {t.get_text() for t in ax.texts if t.get_color() == "black"}
-    assert {"$x_{3}$", "$x_{4}$", "$x_{5}$", "$h_{3}$", "$h_{5}$"} <= grey
-    assert {"$h_0$", "$x_{1}$", "$x_{2}$", "$h_{2}$"} <= black
-    assert "What feeds $h_{2}$" in ax.get_title()
+    grey = {x.get_text() for x in ax.texts if x.get_color() == "#999999"}
+    black = {x.get_text() for x in ax.texts if x.get_color() == "black"}
+    names = ["$h_0$"] + [f"$h_{{{k}}}$" for k in range(1, 6)]
+    assert {f"$x_{{{k}}}$" for k in range(1, t + 1)} | set(names[:t + 1]) <= black
+    assert {f"$x_{{{k}}}$" for k in range(t + 1, 6)} | set(names[t + 1:]) <= grey
+    assert f"What feeds $h_{{{t}}}$" in ax.get_title()
+    # one frame, around h_t: the box of h_t is centred at x = 1.7 t
+    frames = [p for p in ax.patches if isinstance(p, Rectangle) and to_hex(p.get_edgecolor()) == COLORS["grad"].lower()]
+    assert len(frames) == 1
+    assert frames[0].get_x() + frames[0].get_width() / 2 == pytest.approx(1.7 * t)
+
+
+def test_unrolled_without_highlight_has_no_frame_and_nothing_grey():
+    ax = draw_unrolled(4).axes[0]
+    assert not [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert all(x.get_color() == "black" for x in ax.texts)
+    assert ax.get_xlim() == (-0.8, 4 * 1.7 + 0.8)
 
 
 @pytest.mark.parametrize("kwargs, err, match", [
@@ -73,8 +93,9 @@ def test_unrolled_highlight_greys_out_what_cannot_reach_h_t():
     ({"seq_len": True}, TypeError, "seq_len must be a positive int, got bool"),
     ({"seq_len": 5, "batch": 0}, ValueError, "batch must be a positive int"),
     ({"seq_len": 5, "hidden_size": 2.5}, TypeError, "hidden_size must be a positive int"),
-    ({"seq_len": 5, "highlight": 6}, ValueError, r"highlight must be an int step in \[0, seq_len=5\]"),
-    ({"seq_len": 5, "highlight": -1}, ValueError, "highlight must be"),
+    ({"seq_len": 5, "highlight": 6}, ValueError, r"highlight must be an int in \[0, 5\], got 6"),
+    ({"seq_len": 5, "highlight": -1}, ValueError, "highlight must be an int in"),
+    ({"seq_len": 5, "highlight": 2.0}, TypeError, "highlight must be an int"),
 ])
 def test_unrolled_rejects_bad_input(kwargs, err, match):
     with pytest.raises(err, match=match):
@@ -83,21 +104,29 @@ def test_unrolled_rejects_bad_input(kwargs, err, match):
 
 # -- 图4, 图6, 图10 --------------------------------------------------------------------------------
 def test_batch_step_names_the_step_and_its_shapes():
-    text = texts(draw_batch_step(seq_len=5, batch=3, input_size=100, hidden_size=20, t=2))
+    fig = draw_batch_step(seq_len=5, batch=3, input_size=100, hidden_size=20, t=2)
+    text = texts(fig)
     assert "x: [5, 3, 100]" in text
     assert "$x_{2}$ = x[1]: [3, 100]" in text
     assert "$h_{1}$: [3, 20]" in text and "$h_{2}$: [3, 20]" in text
     assert "sentence 3" in text and "A batch of 3 sentences, not 3 words" in text
+    assert [f"t={k}" for k in range(1, 6)] == [x.get_text() for x in fig.axes[0].texts if x.get_text().startswith("t=")]
+    # the grid: 5 x 3 word cells, and exactly the column of step 2 is filled strongly
+    cells = [p for p in fig.axes[0].patches if isinstance(p, Rectangle)]
+    assert len(cells) == 15
+    strong = sorted({round(p.get_x(), 2) for p in cells if p.get_facecolor()[3] > 0.5})
+    assert strong == [0.95]  # column k = 1 (x[1]) of width 0.95
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"t": 0}, r"t must be an int step in \[1, seq_len=5\]"),
-    ({"t": 6}, "t must be an int step"),
-    ({"batch": 9}, "batch must be a positive int <= 8"),
-    ({"input_size": -1}, "input_size must be a positive int"),
+@pytest.mark.parametrize("kwargs, err, match", [
+    ({"t": 0}, ValueError, r"t must be an int in \[1, 5\], got 0"),
+    ({"t": 6}, ValueError, r"t must be an int in \[1, 5\]"),
+    ({"t": "2"}, TypeError, "t must be an int"),
+    ({"batch": 9}, ValueError, "batch must be a positive int <= 8"),
+    ({"input_size": -1}, ValueError, "input_size must be a positive int"),
 ])
-def test_batch_step_rejects_bad_input(kwargs, match):
-    with pytest.raises(ValueError, match=match):
+def test_batch_step_rejects_bad_input(kwargs, err, match):
+    with pytest.raises(err, match=match):
         draw_batch_step(**kwargs)
 
 
@@ -119,6 +148,14 @@ def test_weight_shapes_match_pytorch_storage():
     assert f"weight_ih_l0 = $W_{{xh}}$.T: [{ih[0]}, {ih[1]}]" in text
     assert f"weight_hh_l0 = $W_{{hh}}$.T: [{hh[0]}, {hh[1]}]" in text
     assert f"$W_{{xh}}$: [{I}, {H}]" in text and f"$x_t$: [3, {I}]" in text
+    # drawn to scale: W_xh is 100 high and 20 wide, x_t 3 high and 100 wide (sides of at least 0.28)
+    ax = draw_weight_shapes(batch=3, input_size=I, hidden_size=H).axes[0]
+    sizes = {(round(p.get_width(), 3), round(p.get_height(), 3)) for p in ax.patches}
+    s = 3.2 / I
+    assert (round(H * s, 3), round(I * s, 3)) in sizes      # W_xh: [100, 20]
+    assert (round(I * s, 3), 0.28) in sizes                 # x_t: [3, 100]
+    assert (round(H * s, 3), round(H * s, 3)) in sizes      # W_hh: [20, 20]
+    assert len(ax.patches) == 6
 
 
 def test_weight_shapes_rejects_bad_input():
@@ -137,13 +174,16 @@ def test_parameter_counts_plots_the_given_numbers():
     np.testing.assert_array_equal(lines[0].get_ydata(), per_word)
     np.testing.assert_array_equal(lines[1].get_ydata(), np.full(5, 535))
     assert "535" in lines[1].get_label()
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "sentence length (words)" and ax.get_ylabel() == "parameters"
+    assert ax.get_ylim() == pytest.approx((0, 505 * 5 * 1.08))
 
 
 @pytest.mark.parametrize("args, err, match", [
     (([1, 2], [1], 5), ValueError, "same length"),
-    (("12", [1, 2], 5), TypeError, "seq_lens must be a sequence of numbers"),
-    (([], [], 5), ValueError, "non-empty 1-D"),
-    (([1, 2], [1, float("nan")], 5), ValueError, "finite"),
+    (("12", [1, 2], 5), TypeError, "seq_lens must be a 1-D list"),
+    (([], [], 5), ValueError, "seq_lens must be 1-D with at least 1 value"),
+    (([1, 2], [1, float("nan")], 5), ValueError, "per_word must hold finite numbers"),
     (([1, 2], [1, 2], 0), ValueError, "shared must be a positive int"),
     (([1, 2], [1, 2], 5.0), TypeError, "shared must be a positive int"),
 ])
@@ -161,16 +201,19 @@ def test_hidden_state_frame_shows_h_t():
     assert len(images) == 1
     np.testing.assert_allclose(images[0].get_array(), hs[4].numpy())
     assert images[0].get_clim() == (-1, 1)
-    assert "t = 4" in texts(fig)
-    assert "t = 0" in texts(draw_hidden_state(hs, 0))
+    assert "t = 4: $h_{4}$ is fed by $h_0$ and $x_1, \\dots, x_{4}$" in texts(fig)
+    assert "$h_{4}$: [3, 20]" in texts(fig)
+    assert "t = 0: $h_{0}$ is fed by $h_0$ only" in texts(draw_hidden_state(hs, 0))
+    assert [x.get_text() for x in fig.axes[1].get_yticklabels()] == ["sentence 1", "sentence 2", "sentence 3"]
 
 
 @pytest.mark.parametrize("hs, t, err, match", [
-    (torch.zeros(6, 20), 1, TypeError, "hs must be a tensor"),
-    (np.zeros((6, 3, 20)), 1, TypeError, "hs must be a tensor"),
+    (torch.zeros(6, 20), 1, ValueError, "hs must have 3 dims"),
+    (np.zeros((6, 3, 20)), 1, TypeError, "hs must be a torch.Tensor"),
+    (torch.zeros(6, 3, 20, dtype=torch.long), 1, TypeError, "hs must be a floating-point tensor"),
     (torch.zeros(1, 3, 20), 0, ValueError, "1 <= T <= 12"),
-    (torch.zeros(6, 3, 20), 6, ValueError, r"t must be an int step in \[0, 5\]"),
-    (torch.zeros(6, 3, 20), 1.0, ValueError, "t must be an int step"),
+    (torch.zeros(6, 3, 20), 6, ValueError, r"t must be an int in \[0, 5\], got 6"),
+    (torch.zeros(6, 3, 20), 1.0, TypeError, "t must be an int"),
 ])
 def test_hidden_state_frame_rejects_bad_input(hs, t, err, match):
     with pytest.raises(err, match=match):
