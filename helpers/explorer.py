@@ -208,7 +208,8 @@ class Explorer:
     def widget(self):
         """Live ipywidgets calling ``fn`` at each move (needs a running kernel)."""
         import ipywidgets as widgets
-        from IPython.display import HTML, display
+        from IPython import get_ipython
+        from IPython.display import HTML
 
         controls = {}
         for name, values in self.grid.items():
@@ -221,11 +222,22 @@ class Explorer:
             else:
                 controls[name] = widgets.Dropdown(options=options, value=self.start[name], description=name)
 
-        def show(**params):
-            result = _check_result(self.fn(**params))
-            display(result if isinstance(result, Figure) else HTML(_render_text(result)))
+        output = widgets.Output()
+        shell = get_ipython()
 
-        output = widgets.interactive_output(show, controls)
+        def show(change=None):
+            # Set the Output widget's outputs directly (as Output.append_display_data does) instead of
+            # display() inside it: nothing goes to the cell's own output stream, so a run without a
+            # widget front end (nbval, nbclient) records the same outputs as one with it.
+            result = _check_result(self.fn(**{name: c.value for name, c in controls.items()}))
+            shown = result if isinstance(result, Figure) else HTML(_render_text(result))
+            data, metadata = shell.display_formatter.format(shown) if shell is not None else \
+                ({"text/plain": repr(shown)}, {})
+            output.outputs = ({"output_type": "display_data", "data": data, "metadata": metadata},)
+
+        for control in controls.values():
+            control.observe(show, "value")
+        show()
         header = [widgets.HTML(f"<strong>{html.escape(self.title)}</strong>")] if self.title else []
         return widgets.VBox([*header, widgets.HBox(list(controls.values())), output])
 
