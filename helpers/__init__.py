@@ -9,7 +9,7 @@ from . import style as _style  # noqa: F401  (applies the course's figure style 
 
 # the house: seeds, figure style, explorers
 from .seed import set_seed
-from .style import COLORS, COURSE_STYLE, new_figure
+from .style import COLORS, COURSE_STYLE, figure_png, new_figure
 from .explorer import FRAMES_ENV, MAX_FRAMES, Explorer, explore
 
 # chapter 1: sequences as tensors
@@ -34,8 +34,13 @@ from .sine import (DELTA, ExactSineRNN, NoteNet, ProgressBar, SineRNN, draw_fore
                    draw_loss_curve, draw_note_test, free_run, free_run_errors, heldout_phases, sine_batch,
                    teacher_forced_error, train_better_recipe, train_note_recipe)
 
+# chapter 7: LSTM, and the memory task (chapter 8 runs it with nn.GRU)
+from .lstm import LSTM_GATES, draw_lstm_cell, lstm_from_scratch, lstm_jacobian_norms, set_gate_biases
+from .memory import (MEMORY_CONFIGS, MEMORY_KINDS, MemoryNet, count_parameters, draw_memory_accuracy,
+                     draw_memory_losses, memory_accuracy, memory_batch, run_memory, train_memory)
+
 __all__ = [
-    "set_seed", "COLORS", "COURSE_STYLE", "new_figure", "FRAMES_ENV", "MAX_FRAMES", "Explorer", "explore",
+    "set_seed", "COLORS", "COURSE_STYLE", "figure_png", "new_figure", "FRAMES_ENV", "MAX_FRAMES", "Explorer", "explore",
     # chapter 1
     "draw_batch_layout", "draw_one_hot", "sine_window",
     # chapter 2
@@ -52,4 +57,8 @@ __all__ = [
     "DELTA", "ExactSineRNN", "NoteNet", "ProgressBar", "SineRNN", "draw_forecast", "draw_horizon_errors",
     "draw_loss_curve", "draw_note_test", "free_run", "free_run_errors", "heldout_phases", "sine_batch",
     "teacher_forced_error", "train_better_recipe", "train_note_recipe",
+    # chapter 7
+    "LSTM_GATES", "draw_lstm_cell", "lstm_from_scratch", "lstm_jacobian_norms", "set_gate_biases",
+    "MEMORY_CONFIGS", "MEMORY_KINDS", "MemoryNet", "count_parameters", "draw_memory_accuracy", "draw_memory_losses",
+    "memory_accuracy", "memory_batch", "run_memory", "train_memory",
 ]

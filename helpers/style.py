@@ -5,7 +5,7 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-__all__ = ["COURSE_STYLE", "COLORS", "new_figure"]
+__all__ = ["COURSE_STYLE", "COLORS", "new_figure", "figure_png"]
 
 #: Colours by role, so a hidden state looks the same in every chapter.
 COLORS = {
@@ -50,16 +50,35 @@ def new_figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = (6
     return fig, axes
 
 
+def figure_png(fig: Figure, dpi: float | None = None) -> bytes:
+    """A figure as a 256-colour PNG with a tight bounding box (what a notebook shows and stores).
+
+    The figures are flat colours and lines: a palette PNG looks the same as the RGBA one and
+    weighs about 2.5 times less.
+    """
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", facecolor="white",
+                metadata={"Software": None})
+    buffer.seek(0)
+    out = io.BytesIO()
+    Image.open(buffer).convert("RGB").quantize(256, dither=Image.Dither.NONE).save(out, format="PNG",
+                                                                                  optimize=True)
+    return out.getvalue()
+
+
 def _register_inline_png() -> None:
-    """In IPython, show a returned Figure as a PNG (without pyplot nothing registers the formatter)."""
+    """In IPython, show a returned Figure as a palette PNG (without pyplot nothing registers one)."""
     try:
         from IPython import get_ipython
-        from IPython.core.pylabtools import select_figure_formats
     except ImportError:  # plain Python: nothing to register
         return
     shell = get_ipython()
     if shell is not None:
-        select_figure_formats(shell, {"png"}, bbox_inches="tight", metadata={"Software": None})
+        shell.display_formatter.formatters["image/png"].for_type(Figure, figure_png)
 
 
 _register_inline_png()

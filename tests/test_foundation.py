@@ -186,3 +186,18 @@ def test_every_public_name_is_exported_once_by_name():
             assert getattr(helpers, name) is getattr(module, name)
     for name in helpers.__all__:
         assert hasattr(helpers, name), f"helpers.__all__ names {name}, which helpers does not define"
+
+
+def test_figures_display_as_palette_pngs():
+    from PIL import Image
+
+    from helpers import figure_png
+
+    fig, ax = new_figure(figsize=(4, 2))
+    ax.plot([0, 1], [0, 1])
+    image = Image.open(io.BytesIO(figure_png(fig)))
+    assert image.mode == "P" and image.format == "PNG"
+    assert 360 < image.width < 440 and 180 < image.height < 230  # 4 x 2 in at 100 dpi, tight bounding box
+    rgb = image.convert("RGB")
+    assert rgb.getpixel((0, 0)) == (255, 255, 255)  # white, not transparent, background
+    assert len(rgb.getcolors(256)) > 2  # the line and axes are there, anti-aliased
