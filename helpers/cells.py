@@ -9,7 +9,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from torch import nn
 
+from .checks import instance as _instance
+from .checks import integer as _integer
 from .checks import positive_int as _positive_int
+from .checks import tensor as _tensor
 from .diagram import arrow as _arrow
 from .diagram import box as _box
 from .style import COLORS, new_figure
@@ -21,8 +24,7 @@ def _check_cells(cells: Sequence[nn.RNNCell]) -> list[nn.RNNCell]:
     if isinstance(cells, nn.RNNCell) or not isinstance(cells, (list, tuple, nn.ModuleList)) or len(cells) == 0:
         raise TypeError(f"cells must be a non-empty list of nn.RNNCell (bottom layer first), got {cells!r}")
     for k, cell in enumerate(cells):
-        if not isinstance(cell, nn.RNNCell):
-            raise TypeError(f"cells[{k}] must be an nn.RNNCell, got {type(cell).__name__}")
+        _instance(cell, f"cells[{k}]", nn.RNNCell)
         if k > 0 and cell.input_size != cells[k - 1].hidden_size:
             raise ValueError(f"cells[{k}].input_size must equal cells[{k - 1}].hidden_size = "
                              f"{cells[k - 1].hidden_size} (layer {k} reads layer {k - 1}'s state), got {cell.input_size}")
@@ -33,28 +35,24 @@ def run_cell_stack(cells: Sequence[nn.RNNCell], xs, hs: Sequence[torch.Tensor] |
     """Step a stack of cells through time; return every layer's states, each ``(seq_len, batch, hidden_k)``."""
     cells = _check_cells(cells)
     if isinstance(xs, torch.Tensor):
-        if xs.dim() != 3:
-            raise ValueError(f"xs must be (seq_len, batch, input_size) or a list of (batch, input_size), "
-                             f"got a tensor of shape {tuple(xs.shape)}")
-        steps = list(xs)
-    elif isinstance(xs, (list, tuple)) and len(xs) > 0 and all(isinstance(x, torch.Tensor) for x in xs):
-        steps = list(xs)
+        steps = list(_tensor(xs, "xs (a tensor (seq_len, batch, input_size))", ndim=3))
+    elif isinstance(xs, (list, tuple)) and len(xs) > 0:
+        steps = [_tensor(x, f"xs[{t}]", ndim=2) for t, x in enumerate(xs)]
     else:
-        raise TypeError(f"xs must be a tensor (seq_len, batch, input_size) or a non-empty list of tensors, got {xs!r}")
-    batch = steps[0].shape[0] if steps[0].dim() == 2 else None
+        raise TypeError(f"xs must be a tensor (seq_len, batch, input_size) or a non-empty list of "
+                        f"(batch, input_size) tensors, got {xs!r}")
+    batch = steps[0].shape[0]
     for t, x in enumerate(steps):
-        if x.dim() != 2 or x.shape != (batch, cells[0].input_size):
+        if tuple(x.shape) != (batch, cells[0].input_size):
             raise ValueError(f"every step must be (batch, input_size) = ({batch}, {cells[0].input_size}), "
                              f"got xs[{t}] of shape {tuple(x.shape)}")
     if hs is None:
         hs = [torch.zeros(batch, cell.hidden_size) for cell in cells]
-    if not isinstance(hs, (list, tuple)) or len(hs) != len(cells):
-        raise ValueError(f"hs must be a list of {len(cells)} initial states (one per layer), got {hs!r}")
-    hs = list(hs)
-    for k, (h, cell) in enumerate(zip(hs, cells)):
-        if not isinstance(h, torch.Tensor) or tuple(h.shape) != (batch, cell.hidden_size):
-            got = tuple(h.shape) if isinstance(h, torch.Tensor) else type(h).__name__
-            raise ValueError(f"hs[{k}] must be (batch, hidden_size) = ({batch}, {cell.hidden_size}), got {got}")
+    if isinstance(hs, torch.Tensor) or not isinstance(hs, (list, tuple)):
+        raise TypeError(f"hs must be None or a list of {len(cells)} initial states (one per layer), got {hs!r}")
+    if len(hs) != len(cells):
+        raise ValueError(f"hs must be a list of {len(cells)} initial states (one per layer), got {len(hs)}")
+    hs = [_tensor(h, f"hs[{k}]", shape=(batch, cell.hidden_size)) for k, (h, cell) in enumerate(zip(hs, cells))]
     states: list[list[torch.Tensor]] = [[] for _ in cells]
     for x in steps:
         layer_input = x
@@ -82,7 +80,7 @@ def draw_cell_stack(sizes: Sequence[int] = (100, 30, 20), seq_len: int = 4, batc
     y0 = 1.5
     for t in range(T):
         x = t * dx
-        _box(ax, x + bw / 2, 0.3, bw - 0.5, 0.6, f"$x_{{{t}}}$", color=COLORS["input"])
+        _box(ax, x + bw / 2, 0.3, bw - 0.5, 0.6, f"$x_{{{t + 1}}}$", color=COLORS["input"])
         _arrow(ax, (x + bw / 2, 0.65), (x + bw / 2, y0 - 0.05))
         if t == 0:
             ax.text(x + bw / 2 + 0.08, (0.65 + y0) / 2, f"({B}, {sizes[0]})", ha="left", va="center", fontsize=8,
@@ -111,49 +109,50 @@ def draw_cell_stack(sizes: Sequence[int] = (100, 30, 20), seq_len: int = 4, batc
     for t in range(T):
         _arrow(ax, (t * dx + bw / 2, y_top + 0.05), (t * dx + bw / 2, y_top + 0.55), color=COLORS["output"])
     ax.text(((T - 1) * dx + bw) / 2, y_top + 0.65,
-            f"out = torch.stack([h_l{L - 1} at t = 0 .. {T - 1}]): ({T}, {B}, {sizes[-1]})",
+            f"out = torch.stack([h_l{L - 1} after steps 1 .. {T}]): ({T}, {B}, {sizes[-1]})",
             ha="center", va="bottom", fontsize=10, color=COLORS["output"], fontweight="bold")
     ax.set_xlim(-2.3, x_right)
     ax.set_ylim(-0.3, y_top + 1.1)
     return fig
 
 
-def draw_stack_states(states: Sequence[torch.Tensor], t: int, sentence: int = 0) -> Figure:
-    """Explorer frame: every layer's state (units x time) for one sentence, computed up to step t."""
+def draw_stack_states(states: Sequence[torch.Tensor], t: int) -> Figure:
+    """Explorer frame: every layer's state (units x steps) for every sentence of the batch, after step ``t``.
+
+    ``states[k]`` is layer k's ``(seq_len, batch, hidden_k)``; ``t`` counts steps from 1 (the math's h_t), so
+    the loop has read ``x_1 .. x_t`` and the columns after ``t`` are left blank.
+    """
     if isinstance(states, torch.Tensor) or not isinstance(states, (list, tuple)) or len(states) == 0:
         raise TypeError(f"states must be a non-empty list of (seq_len, batch, hidden) tensors, got {type(states).__name__}")
     for k, s in enumerate(states):
-        if not isinstance(s, torch.Tensor) or s.dim() != 3:
-            raise ValueError(f"states[{k}] must be a (seq_len, batch, hidden) tensor, got {s!r}")
+        _tensor(s, f"states[{k}]", ndim=3)
         if s.shape[:2] != states[0].shape[:2]:
             raise ValueError(f"every layer must have the same (seq_len, batch), got {tuple(s.shape[:2])} "
                              f"for states[{k}] and {tuple(states[0].shape[:2])} for states[0]")
     T, B = states[0].shape[:2]
-    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 0 <= t < T:
-        raise ValueError(f"t must be an int in [0, {T - 1}], got {t!r}")
-    if isinstance(sentence, bool) or not isinstance(sentence, (int, np.integer)) or not 0 <= sentence < B:
-        raise ValueError(f"sentence must be an int in [0, {B - 1}], got {sentence!r}")
+    if B > 4:
+        raise ValueError(f"draw_stack_states draws at most 4 sentences side by side, got batch = {B}")
+    t = _integer(t, "t", minimum=1, maximum=T)
     L = len(states)
-    fig, axes = new_figure(L, 1, figsize=(7.2, 1.2 + 1.7 * L), sharex=True)
-    axes = [axes] if L == 1 else list(axes)
-    for row, k in enumerate(reversed(range(L))):
-        ax = axes[row]
-        values = states[k][:, sentence].detach().numpy().T                # (hidden, seq_len)
-        shown = np.ma.masked_where(np.broadcast_to(np.arange(T)[None, :] > t, values.shape), values)
-        ax.set_facecolor("#f2f2f2")
-        image = ax.imshow(shown, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest",
-                          extent=(-0.5, T - 0.5, values.shape[0] - 0.5, -0.5))
-        ax.add_patch(Rectangle((t - 0.5, -0.5), 1, values.shape[0], facecolor="none", edgecolor="black",
-                               linewidth=2))
-        reads = "x_t" if k == 0 else f"h_l{k - 1}"
-        ax.set_title(f"layer {k}: h_l{k} = cell_l{k}({reads}, h_l{k}), shape ({B}, {values.shape[0]}); "
-                     f"sentence {sentence} shown", fontsize=10, loc="left")
-        ax.tick_params(labelbottom=row == L - 1)
-        ax.set_ylabel("hidden unit")
-        if t < T - 1:
-            ax.text((t + T) / 2, (values.shape[0] - 1) / 2, "not computed yet", ha="center", va="center",
-                    fontsize=9, color=COLORS["muted"])
-    axes[-1].set_xticks(range(T))
-    axes[-1].set_xlabel(f"time step t (the loop has run steps 0 .. {t})")
-    fig.colorbar(image, ax=axes, shrink=0.8, label="state value (tanh)")
+    fig, axes = new_figure(L, B, figsize=(7.4, 0.9 + 1.3 * L))
+    axes = np.array(axes, dtype=object).reshape(L, B)
+    for row, k in enumerate(reversed(range(L))):            # the top layer on top
+        for b in range(B):
+            ax = axes[row][b]
+            values = states[k][:, b].detach().numpy().T                   # (hidden, seq_len)
+            shown = np.ma.masked_where(np.broadcast_to(np.arange(1, T + 1)[None, :] > t, values.shape), values)
+            ax.set_facecolor("#f2f2f2")
+            image = ax.imshow(shown, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest",
+                              extent=(0.5, T + 0.5, values.shape[0] - 0.5, -0.5))
+            ax.add_patch(Rectangle((t - 0.5, -0.5), 1, values.shape[0], facecolor="none", edgecolor="black",
+                                   linewidth=1.8))
+            ax.set_yticks([])
+            if row == 0:
+                ax.set_title(f"sentence {b}", fontsize=9.5)
+            if b == 0:
+                ax.set_ylabel(f"layer {k}\nh_l{k}: {values.shape[0]} units", fontsize=9)
+            ax.set_xticks(range(1, T + 1))
+            ax.tick_params(labelsize=8, labelbottom=row == L - 1)
+    fig.supxlabel(f"step $t$ (the loop has read $x_1 \\ldots x_{{{t}}}$; blank: not computed yet)", fontsize=9.5)
+    fig.colorbar(image, ax=list(axes.flat), shrink=0.85, label="state value (tanh)")
     return fig

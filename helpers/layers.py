@@ -8,9 +8,12 @@ from matplotlib.patches import Rectangle
 from torch import nn
 
 from .checks import boolean as _bool
+from .checks import instance as _instance
 from .checks import positive_int as _positive_int
+from .checks import tensor as _tensor
 from .diagram import arrow as _arrow
 from .diagram import box as _box
+from .diagram import matrix as _matrix
 from .style import COLORS, new_figure
 
 __all__ = ["draw_rnn_parameters", "draw_layer_stack", "check_rnn_input", "rnn_shapes", "rnn_shapes_text"]
@@ -18,7 +21,6 @@ __all__ = ["draw_rnn_parameters", "draw_layer_stack", "check_rnn_input", "rnn_sh
 _KINDS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
-# -- argument checks ---------------------------------------------------------------------------
 def _shape(t: torch.Tensor) -> tuple[int, ...]:
     return tuple(int(n) for n in t.shape)
 
@@ -29,17 +31,6 @@ def _bare(ax) -> None:
 
 
 # -- 图11 ---------------------------------------------------------------------------------------
-def _matrix(ax, x: float, y: float, w: float, h: float, rows: int, highlight: int | None, color: str) -> None:
-    """A matrix of ``rows`` rows drawn as a box with row lines; row ``highlight`` (from the top) filled."""
-    ax.add_patch(Rectangle((x, y), w, h, facecolor=color, alpha=0.18, edgecolor=color, linewidth=1.2))
-    if rows <= 24:
-        for r in range(1, rows):
-            ax.plot([x, x + w], [y + h * r / rows] * 2, color=color, alpha=0.35, linewidth=0.6)
-    if highlight is not None:
-        ax.add_patch(Rectangle((x, y + h * (rows - highlight - 1) / rows), w, h / rows, facecolor=color,
-                               alpha=0.8, edgecolor="none"))
-
-
 def draw_rnn_parameters(input_size: int = 100, hidden_size: int = 10) -> Figure:
     """图11: the four parameters of ``nn.RNN(input_size, hidden_size)``; each row belongs to one hidden unit."""
     I = _positive_int(input_size, "input_size", maximum=10_000)
@@ -56,7 +47,7 @@ def draw_rnn_parameters(input_size: int = 100, hidden_size: int = 10) -> Figure:
     ax.add_patch(Rectangle((x0, y + mh + 0.25), w_ih, 0.16, facecolor=COLORS["input"], alpha=0.7, edgecolor="none"))
     ax.text(x0 + w_ih / 2, y + mh + 0.48, f"$x_t$: one word of one sentence, {I} features",
             ha="center", va="bottom", fontsize=9.5, color=COLORS["input"])
-    _matrix(ax, x0, y, w_ih, mh, H, j, COLORS["weight"])
+    _matrix(ax, x0, y, w_ih, mh, COLORS["weight"], rows=H, highlight=j, alpha=0.18, lw=1.2)
     ax.text(x0 - 0.08, y + mh / 2, f"{H} rows =\nhidden_size", ha="right", va="center", fontsize=8)
     ax.text(x0 + w_ih / 2, y - 0.08, f"weight_ih_l0: ({H}, {I}) = (hidden_size, input_size)",
             ha="center", va="top", fontsize=9, color=COLORS["weight"], fontweight="bold")
@@ -64,22 +55,22 @@ def draw_rnn_parameters(input_size: int = 100, hidden_size: int = 10) -> Figure:
             ha="center", va="top", fontsize=8.5)
     # the result: one number per hidden unit
     xr = x0 + w_ih + 0.5
-    _matrix(ax, xr, y, 0.18, mh, H, j, COLORS["hidden"])
+    _matrix(ax, xr, y, 0.18, mh, COLORS["hidden"], rows=H, highlight=j, alpha=0.18, lw=1.2)
     _arrow(ax, (x0 + w_ih + 0.03, row_y), (xr - 0.03, row_y), color=COLORS["weight"])
-    ax.text(xr + 0.09, y + mh + 0.06, f"$W_{{ih}} x_t$\n({H},)", ha="center", va="bottom", fontsize=8.5,
+    ax.text(xr + 0.09, y + mh + 0.06, f"$x_t W_{{ih}}^T$\n({H},)", ha="center", va="bottom", fontsize=8.5,
             color=COLORS["hidden"])
     # h_{t-1} over weight_hh_l0
     xh = xr + 0.62
     ax.add_patch(Rectangle((xh, y + mh + 0.25), mh, 0.16, facecolor=COLORS["hidden"], alpha=0.7, edgecolor="none"))
     ax.text(xh + mh / 2, y + mh + 0.48, f"$h_{{t-1}}$: {H} features", ha="center", va="bottom", fontsize=9.5,
             color=COLORS["hidden"])
-    _matrix(ax, xh, y, mh, mh, H, j, COLORS["weight"])
+    _matrix(ax, xh, y, mh, mh, COLORS["weight"], rows=H, highlight=j, alpha=0.18, lw=1.2)
     ax.text(xh + mh / 2, y - 0.08, f"weight_hh_l0\n({H}, {H})", ha="center", va="top", fontsize=9,
             color=COLORS["weight"], fontweight="bold")
     # the two biases
     xb = xh + mh + 0.35
     for k in range(2):
-        _matrix(ax, xb + 0.3 * k, y, 0.16, mh, H, j, COLORS["muted"])
+        _matrix(ax, xb + 0.3 * k, y, 0.16, mh, COLORS["muted"], rows=H, highlight=j, alpha=0.18, lw=1.2)
     ax.text(xb + 0.23, y - 0.08, f"bias_ih_l0\nbias_hh_l0\n({H},) each", ha="center", va="top", fontsize=8.5,
             color=COLORS["muted"])
     ax.text(3.8, 0.42, r"$h_t = \tanh(x_t W_{ih}^T + b_{ih} + h_{t-1} W_{hh}^T + b_{hh})$",
@@ -91,7 +82,7 @@ def draw_rnn_parameters(input_size: int = 100, hidden_size: int = 10) -> Figure:
 
 # -- 图12 ---------------------------------------------------------------------------------------
 def draw_layer_stack(num_layers: int = 4, seq_len: int = 5, bidirectional: bool = False) -> Figure:
-    """图12: states of a stacked nn.RNN (layers up, time right); ``out`` is the top row, ``h_n`` the last column."""
+    """图12: states of a stacked nn.RNN (layers up, steps 1..T right); ``out`` is the top row, ``h_n`` the last column."""
     L = _positive_int(num_layers, "num_layers", maximum=6)
     T = _positive_int(seq_len, "seq_len", maximum=8)
     bidirectional = _bool(bidirectional, "bidirectional")
@@ -111,19 +102,19 @@ def draw_layer_stack(num_layers: int = 4, seq_len: int = 5, bidirectional: bool 
 
     for t in range(T):
         x, _ = cell(0, t)
-        _box(ax, x + bw / 2, 0.35, bw - 0.4, 0.7, f"$x_{{{t}}}$", color=COLORS["input"])
+        _box(ax, x + bw / 2, 0.35, bw - 0.4, 0.7, f"$x_{{{t + 1}}}$", color=COLORS["input"])
         _arrow(ax, (x + bw / 2, 0.75), (x + bw / 2, y0 - 0.05))
     for l in range(L):
         top = l == L - 1
         for t in range(T):
             x, y = cell(l, t)
             if bidirectional:
-                _box(ax, x + bw / 2, y + 3 * bh / 4 + 0.02, bw, bh / 2 - 0.04, rf"$\rightarrow\ h^{{({l})}}_{{{t}}}$",
+                _box(ax, x + bw / 2, y + 3 * bh / 4 + 0.02, bw, bh / 2 - 0.04, rf"$\rightarrow\ h^{{({l})}}_{{{t + 1}}}$",
                      color=COLORS["output"] if top else COLORS["hidden"], fontsize=9)
-                _box(ax, x + bw / 2, y + bh / 4 - 0.02, bw, bh / 2 - 0.04, rf"$\leftarrow\ h^{{({l})}}_{{{t}}}$",
+                _box(ax, x + bw / 2, y + bh / 4 - 0.02, bw, bh / 2 - 0.04, rf"$\leftarrow\ h^{{({l})}}_{{{t + 1}}}$",
                      color=COLORS["output"] if top else COLORS["hidden"], fontsize=9)
             else:
-                _box(ax, x + bw / 2, y + bh / 2, bw, bh, f"$h^{{({l})}}_{{{t}}}$", color=COLORS["output"] if top else COLORS["hidden"])
+                _box(ax, x + bw / 2, y + bh / 2, bw, bh, f"$h^{{({l})}}_{{{t + 1}}}$", color=COLORS["output"] if top else COLORS["hidden"])
             if t > 0:
                 if bidirectional:
                     yf, yb = y + 0.75 * bh, y + 0.25 * bh
@@ -151,7 +142,7 @@ def draw_layer_stack(num_layers: int = 4, seq_len: int = 5, bidirectional: bool 
             ax.add_patch(Rectangle((x_last - 0.08, y - 0.08), bw + 0.16, bh + 0.16, facecolor="none",
                                    edgecolor=COLORS["grad"], linewidth=2.2))
     ax.text(x_last + bw + 0.25, y0 - 0.3, "h_n: the last step\nof every row" + (
-        "\n(backward rows end\nat t = 0)" if bidirectional else ""),
+        "\n(backward rows end\nat t = 1)" if bidirectional else ""),
         ha="left", va="top", fontsize=9, color=COLORS["grad"], fontstyle="italic")
     # out = the top layer at every step
     _, y_top = cell(L - 1, 0)
@@ -159,11 +150,11 @@ def draw_layer_stack(num_layers: int = 4, seq_len: int = 5, bidirectional: bool 
     ax.annotate("", xy=(x_end, y_top + bh + 0.25), xytext=(0, y_top + bh + 0.25),
                 arrowprops=dict(arrowstyle="-", color=COLORS["output"], lw=2))
     what = "cat(forward, backward) of the top layer" if bidirectional else "the top layer's state"
-    ax.text(x_end / 2, y_top + bh + 0.4, f"out[t] = {what} at every t", ha="center", va="bottom",
+    ax.text(x_end / 2, y_top + bh + 0.4, f"out: {what} at every step", ha="center", va="bottom",
             fontsize=10, color=COLORS["output"], fontweight="bold")
     ax.text(-0.3, y0 + (L - 1) * dy / 2 + bh / 2, "layers\n(up)", ha="right", va="center", fontsize=9,
             color=COLORS["muted"])
-    ax.text(x_end / 2, -0.45, "time t (right)", ha="center", va="top", fontsize=9, color=COLORS["muted"])
+    ax.text(x_end / 2, -0.45, "time step t = 1 .. " + str(T) + " (right)", ha="center", va="top", fontsize=9, color=COLORS["muted"])
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     return fig
@@ -172,10 +163,9 @@ def draw_layer_stack(num_layers: int = 4, seq_len: int = 5, bidirectional: bool 
 # -- shapes -------------------------------------------------------------------------------------
 def check_rnn_input(rnn: nn.RNN, x: torch.Tensor, h0: torch.Tensor | None = None) -> tuple[tuple, tuple]:
     """Check ``x`` (and ``h0``) against ``rnn`` before calling it; return the (out, h_n) shapes it will give."""
-    if not isinstance(rnn, nn.RNN):
-        raise TypeError(f"rnn must be an nn.RNN, got {type(rnn).__name__}")
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
+    _instance(rnn, "rnn", nn.RNN)
+    _tensor(x, "x")
+    _instance(h0, "h0", torch.Tensor, allow_none=True)
     D = 2 if rnn.bidirectional else 1
     layout = "(batch, seq_len, input_size)" if rnn.batch_first else "(seq_len, batch, input_size)"
     shape = _shape(x)
@@ -192,8 +182,6 @@ def check_rnn_input(rnn: nn.RNN, x: torch.Tensor, h0: torch.Tensor | None = None
     batch, seq_len = (shape[0], shape[1]) if rnn.batch_first else (shape[1], shape[0])
     h_shape = (rnn.num_layers * D, batch, rnn.hidden_size)
     if h0 is not None:
-        if not isinstance(h0, torch.Tensor):
-            raise TypeError(f"h0 must be a torch.Tensor or None, got {type(h0).__name__}")
         if _shape(h0) != h_shape:
             layers = "num_layers * 2" if D == 2 else "num_layers"
             hint = ""
@@ -289,7 +277,7 @@ def rnn_shapes_text(input_size: int, hidden_size: int, num_layers: int = 1, batc
     else:
         lines.append("h_n[k] is the last state of layer k (k = 0 is the bottom layer)")
     lines += ["", f"where h_n sits inside out (out holds only the top layer, layer {num_layers - 1}):",
-              f"  {'':11}t = 0 .. {seq_len - 1}"]
+              f"  {'':11}time index 0 .. {seq_len - 1} (index t - 1 holds h_t)"]
     for k in range(num_layers * D - D, num_layers * D):
         t, d = s["h_n_in_out"][k]
         name = ("forward" if d == 0 else "backward") if bidirectional else "top layer"

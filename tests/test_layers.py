@@ -4,7 +4,7 @@ import re
 
 import pytest
 import torch
-from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch, Rectangle
 from torch import nn
 
 from helpers import check_rnn_input, draw_layer_stack, draw_rnn_parameters, rnn_shapes, rnn_shapes_text
@@ -27,20 +27,52 @@ def _real(input_size, hidden_size, num_layers, batch_first, bidirectional, seq_l
 
 
 # -- drawings -------------------------------------------------------------------------------------
-def test_drawings_return_figures():
-    assert isinstance(draw_rnn_parameters(), Figure)
-    assert isinstance(draw_rnn_parameters(input_size=8, hidden_size=3), Figure)
-    assert isinstance(draw_layer_stack(), Figure)
-    assert isinstance(draw_layer_stack(num_layers=2, seq_len=3, bidirectional=True), Figure)
+def _texts(fig):
+    return [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_rnn_parameters_draws_one_row_per_hidden_unit():
+    fig = draw_rnn_parameters(input_size=8, hidden_size=3)
+    texts = _texts(fig)
+    assert "weight_ih_l0: (3, 8) = (hidden_size, input_size)" in texts
+    assert "weight_hh_l0\n(3, 3)" in texts
+    assert "row 2: the 8 input weights of hidden unit 2" in texts
+    ax = fig.axes[0]
+    assert len(ax.lines) == 5 * (3 - 1)       # row lines of weight_ih, the result, weight_hh and the two biases
+    big = draw_rnn_parameters(input_size=100, hidden_size=30)
+    assert len(big.axes[0].lines) == 0         # more than 24 rows: no row lines
+    assert "row 2: the 100 input weights of hidden unit 2" in _texts(big)
+    one = draw_rnn_parameters(input_size=4, hidden_size=1)
+    assert "row 0: the 4 input weights of hidden unit 0" in _texts(one)   # the highlighted row exists
+
+
+def test_layer_stack_draws_every_state_in_math_step_notation():
+    fig = draw_layer_stack(num_layers=3, seq_len=4)
+    ax = fig.axes[0]
+    texts = _texts(fig)
+    assert [t for t in texts if t.startswith("$x_")] == ["$x_{1}$", "$x_{2}$", "$x_{3}$", "$x_{4}$"]
+    assert sum(t.startswith("$h^{(") for t in texts) == 3 * 4
+    assert "$h^{(2)}_{4}$" in texts and "$h^{(0)}_{1}$" in texts and "$h^{(0)}_{0}$" not in texts
+    assert "out: the top layer's state at every step" in texts
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    frames = [p for p in ax.patches if type(p) is Rectangle]
+    assert len(boxes) == 3 * 4 + 4 and len(frames) == 3   # states and inputs; one h_n frame per layer
 
 
 def test_layer_stack_labels_every_h_n_slot():
     fig = draw_layer_stack(num_layers=3, seq_len=4)
-    texts = [t.get_text() for t in fig.axes[0].texts]
-    assert [t for t in texts if t.startswith("h_n[")] == ["h_n[0]: layer 0", "h_n[1]: layer 1", "h_n[2]: layer 2"]
+    assert [t for t in _texts(fig) if t.startswith("h_n[")] == ["h_n[0]: layer 0", "h_n[1]: layer 1", "h_n[2]: layer 2"]
     fig = draw_layer_stack(num_layers=2, seq_len=4, bidirectional=True)
-    texts = [t.get_text() for t in fig.axes[0].texts]
-    assert sum(t.startswith("h_n[") for t in texts) == 4
+    texts = _texts(fig)
+    assert [t for t in texts if t.startswith("h_n[")] == ["h_n[0]: layer 0, forward", "h_n[1]: layer 0, backward",
+                                                        "h_n[2]: layer 1, forward", "h_n[3]: layer 1, backward"]
+    assert sum(t.startswith(r"$\leftarrow") for t in texts) == 2 * 4
+    assert "out: cat(forward, backward) of the top layer at every step" in texts
+    frames = [p for p in fig.axes[0].patches if type(p) is Rectangle]
+    assert len(frames) == 4
+    # the backward frames sit over step 1 (left), the forward ones over the last step (right)
+    lefts = sorted(p.get_x() for p in frames)
+    assert lefts[0] == lefts[1] < 0 < lefts[2] == lefts[3]
 
 
 @pytest.mark.parametrize("call, err, match", [
@@ -78,7 +110,7 @@ def test_check_rnn_input_rejects_what_pytorch_rejects():
 
 
 @pytest.mark.parametrize("rnn, x, h0, err, match", [
-    (nn.RNNCell(100, 20), torch.randn(10, 3, 100), None, TypeError, "rnn must be an nn.RNN, got RNNCell"),
+    (nn.RNNCell(100, 20), torch.randn(10, 3, 100), None, TypeError, r"rnn must be a torch.nn.modules.rnn.RNN, got RNNCell"),
     (nn.RNN(100, 20), [[1.0]], None, TypeError, "x must be a torch.Tensor"),
     (nn.RNN(100, 20), torch.randn(3, 100), None, ValueError,
      r"x has 2 dims \(3, 100\): nn.RNN would read it as ONE unbatched sequence of seq_len=3.*x.unsqueeze\(0\) -> \(1, 3, 100\)"),
@@ -92,7 +124,7 @@ def test_check_rnn_input_rejects_what_pytorch_rejects():
      r"= \(2, 3, 20\), got \(3, 2, 20\); h0 keeps layers first even when batch_first=True"),
     (nn.RNN(100, 20, bidirectional=True), torch.randn(10, 3, 100), torch.zeros(1, 3, 20), ValueError,
      r"\(num_layers \* 2, batch, hidden_size\) = \(2, 3, 20\)"),
-    (nn.RNN(100, 20), torch.randn(10, 3, 100), "zeros", TypeError, "h0 must be a torch.Tensor or None"),
+    (nn.RNN(100, 20), torch.randn(10, 3, 100), "zeros", TypeError, "h0 must be None or a torch.Tensor, got str"),
 ])
 def test_check_rnn_input_messages(rnn, x, h0, err, match):
     with pytest.raises(err, match=match):
@@ -164,10 +196,17 @@ def test_rnn_shapes_text_fits_the_page():
     assert max(len(line) for point in grid for line in rnn_shapes_text(*point).splitlines()) <= 70
 
 
-def test_rnn_shapes_text_covers_the_chapter_grid_quickly():
+def test_every_control_of_the_chapter_grid_changes_the_frame():
     grid = itertools.product([1, 100], [16, 20], [1, 2, 3], [False, True], [False, True], [10, 49], [1, 3])
     texts = {rnn_shapes_text(*point) for point in grid}
-    assert len(texts) == 192
+    assert len(texts) == 192                   # no two settings of the explorer show the same frame
+
+
+def test_rnn_shapes_text_labels_the_time_axis_as_code_indices():
+    text = rnn_shapes_text(100, 20, 1, False, False, 10, 3)
+    assert "time index 0 .. 9 (index t - 1 holds h_t)" in text
+    header, bar = [line for line in text.splitlines() if "time index" in line or "|" in line]
+    assert header.index("time index") == bar.index("|") + 1     # the header starts over the first step
 
 
 @pytest.mark.parametrize("kwargs, err, match", [
