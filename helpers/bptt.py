@@ -6,8 +6,8 @@ so the Jacobian of one step is ∂h_t/∂h_{t-1} = diag(φ'(a_t)) W_hhᵀ.
 """
 from __future__ import annotations
 
-import numbers
-from typing import Mapping, Sequence
+import itertools
+from typing import Collection, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -16,7 +16,14 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from .checks import boolean as _boolean
+from .checks import instance as _instance
+from .checks import integer as _integer
+from .checks import one_of as _one_of
 from .checks import positive_int as _positive_int
+from .checks import real as _real
+from .checks import tensor as _tensor
+from .checks import vector as _vector
 from .diagram import arrow as _arrow
 from .diagram import box as _box
 from .diagram import canvas as _canvas
@@ -36,14 +43,13 @@ _ACTIVATIONS = ("tanh", "identity")
 
 # -- 图7 ----------------------------------------------------------------------------------------
 def draw_bptt_graph(seq_len: int = 4, loss_step: int | None = None) -> Figure:
-    """图7: a loss on every step; red arrows carry the gradient back through every use of W_hh.
+    """图7: a prediction ŷ_t and a loss L_t on every step; red arrows carry the gradient back through every use of W_hh.
 
     With ``loss_step=k`` only the paths from L_k are drawn: they reach steps 1..k and no later one.
     """
     T = _positive_int(seq_len, "seq_len", maximum=8)
-    if loss_step is not None and (isinstance(loss_step, bool) or not isinstance(loss_step, numbers.Integral)
-                                  or not 1 <= loss_step <= T):
-        raise ValueError(f"loss_step must be an int in [1, seq_len={T}] or None, got {loss_step!r}")
+    if loss_step is not None:
+        loss_step = _integer(loss_step, "loss_step", minimum=1, maximum=T)
     dx, bw, bh = 2.0, 0.95, 0.6
     y_x, y_h, y_y, y_l = 0.0, 1.55, 2.9, 4.1
     fig, ax = _canvas((-0.75, T * dx + 0.75), (-0.45, 4.55))
@@ -60,7 +66,7 @@ def draw_bptt_graph(seq_len: int = 4, loss_step: int | None = None) -> Figure:
         has_loss = loss_step is None or k == loss_step
         _box(ax, cx, y_x, bw, bh, f"$x_{{{k}}}$", COLORS["input"], muted=not lit(k))
         _box(ax, cx, y_h, bw, bh, f"$h_{{{k}}}$", COLORS["hidden"], muted=not lit(k))
-        _box(ax, cx, y_y, bw, bh, f"$y_{{{k}}}$", COLORS["output"], muted=not has_loss)
+        _box(ax, cx, y_y, bw, bh, f"$\\hat y_{{{k}}}$", COLORS["output"], muted=not has_loss)
         _box(ax, cx, y_l, bw, bh, f"$L_{{{k}}}$", red, muted=not has_loss)
         # forward arrows
         _arrow(ax, (cx, y_x + bh / 2), (cx, y_h - bh / 2), COLORS["input"], muted=not lit(k))
@@ -88,9 +94,13 @@ def draw_bptt_graph(seq_len: int = 4, loss_step: int | None = None) -> Figure:
 # -- 图8 ----------------------------------------------------------------------------------------
 def draw_step_contributions(norms) -> Figure:
     """图8: ``norms[t-1, i-1]`` = size of L_t's gradient through the use of W_hh at step i (zero for i > t)."""
+    _instance(norms, "norms", (torch.Tensor, np.ndarray, list, tuple))
     if isinstance(norms, torch.Tensor):
         norms = norms.detach().cpu().numpy()
-    array = np.asarray(norms, dtype=float)
+    try:
+        array = np.asarray(norms, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"norms must hold real numbers only, got {norms!r}") from None
     if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] == 0:
         raise ValueError(f"norms must be a square [T, T] array (loss step t, use step i), got shape {array.shape}")
     if not np.all(np.isfinite(array)) or np.any(array < 0):
@@ -111,7 +121,7 @@ def draw_step_contributions(norms) -> Figure:
     for t in range(T):
         for i in range(t + 1, T):
             ax.text(i, t, "0", ha="center", va="center", fontsize=8, color="#aaaaaa")
-    ax.set_title("$\\partial L_t / \\partial W_{hh}$, one term per use:\n"
+    ax.set_title("$\\partial L_t / \\partial W_{hh}^{(i)}$, one term per use of $W_{hh}$:\n"
                  "row t sums to $\\partial L_t/\\partial W_{hh}$, all cells to $\\partial L/\\partial W_{hh}$",
                  fontsize=10)
     return fig
@@ -120,10 +130,8 @@ def draw_step_contributions(norms) -> Figure:
 # -- 图9 ----------------------------------------------------------------------------------------
 def draw_jacobian_chain(i: int = 1, t: int = 4) -> Figure:
     """图9: ∂h_t/∂h_i as the product of one Jacobian per step, J_k = diag(1 - h_k²) W_hhᵀ."""
-    if isinstance(i, bool) or not isinstance(i, numbers.Integral) or i < 0:
-        raise ValueError(f"i must be an int >= 0, got {i!r}")
-    if isinstance(t, bool) or not isinstance(t, numbers.Integral) or not i < t <= i + 6:
-        raise ValueError(f"t must be an int with i < t <= i + 6 (at most six steps drawn), got i={i!r}, t={t!r}")
+    i = _integer(i, "i", minimum=0)
+    t = _integer(t, "t (at most six steps after i are drawn)", minimum=i + 1, maximum=i + 6)
     n = t - i
     dx, bw, bh = 2.6, 0.9, 0.6
     fig, ax = _canvas((-0.7, n * dx + 0.7), (-1.4, 0.7), title=False)
@@ -149,20 +157,20 @@ def hidden_jacobian_norms(W_hh: torch.Tensor, u: torch.Tensor, activation: str =
 
     ``u`` is the input drive ``x_t W_xh + b`` of every step, shape ``[T, hidden_size]`` (one sequence).
     """
-    if not isinstance(W_hh, torch.Tensor) or W_hh.dim() != 2 or W_hh.shape[0] != W_hh.shape[1]:
-        raise ValueError(f"W_hh must be a square [hidden_size, hidden_size] tensor, got "
-                         f"{tuple(W_hh.shape) if isinstance(W_hh, torch.Tensor) else type(W_hh).__name__}")
+    _tensor(W_hh, "W_hh", ndim=2, floating=True)
     H = W_hh.shape[0]
-    if not isinstance(u, torch.Tensor) or u.dim() != 2 or u.shape[1] != H or u.shape[0] == 0:
-        raise ValueError(f"u must be a [T, hidden_size={H}] tensor with T >= 1, got "
-                         f"{tuple(u.shape) if isinstance(u, torch.Tensor) else type(u).__name__}")
-    if activation not in _ACTIVATIONS:
-        raise ValueError(f"activation must be one of {_ACTIVATIONS}, got {activation!r}")
+    if W_hh.shape[1] != H:
+        raise ValueError(f"W_hh must be a square [hidden_size, hidden_size] tensor, got shape {tuple(W_hh.shape)}")
+    _tensor(u, "u (the drive x_t W_xh + b of every step)", shape=(None, H), floating=True)
+    if u.shape[0] == 0:
+        raise ValueError(f"u must hold at least one step (T >= 1), got shape {tuple(u.shape)}")
+    _one_of(activation, "activation", _ACTIVATIONS)
     if h_0 is None:
         h_0 = torch.zeros(H, dtype=W_hh.dtype)
-    if not isinstance(h_0, torch.Tensor) or tuple(h_0.shape) != (H,):
-        raise ValueError(f"h_0 must be a [hidden_size={H}] tensor or None, got "
-                         f"{tuple(h_0.shape) if isinstance(h_0, torch.Tensor) else type(h_0).__name__}")
+    _tensor(h_0, "h_0", shape=(H,), floating=True)
+    for name, value in (("u", u), ("h_0", h_0)):
+        if value.dtype != W_hh.dtype:
+            raise TypeError(f"{name} must have the dtype of W_hh ({W_hh.dtype}), got {value.dtype}")
     with torch.no_grad():
         hs = [h_0]
         for u_t in u:
@@ -179,30 +187,65 @@ def hidden_jacobian_norms(W_hh: torch.Tensor, u: torch.Tensor, activation: str =
 
 # -- curves on a log scale ----------------------------------------------------------------------
 def draw_log_curves(panels: Mapping[str, Mapping[str, Sequence[float]]], *, xlabel: str, ylabel: str,
-                    sequential: bool = False, sharey: bool = True, ylim: tuple[float, float] | None = None,
-                    figsize: tuple[float, float] | None = None) -> Figure:
-    """Side-by-side panels (title -> {label -> values}) on a shared log y-axis; x is the index.
+                    sequential: bool = False, sharey: bool = True,
+                    ylim: tuple[float, float] | Mapping[str, tuple[float, float]] | None = None,
+                    figsize: tuple[float, float] | None = None, dashed: Collection[str] = (),
+                    x_start: int = 0) -> Figure:
+    """Side-by-side panels (title -> {label -> values}) on a log y-axis; value k is drawn at x = x_start + k.
 
     Non-finite values (a run that blew up) are left out of the line; ``sequential`` colours the
-    curves of a panel from light to dark, for an ordered family such as several spectral radii.
+    curves of a panel from light to dark, for an ordered family such as several spectral radii;
+    curves whose label is in ``dashed`` are drawn as thin grey reference lines (a bound, a level), dashed,
+    then dotted, then dash-dotted.
+    ``ylim`` is one (low, high) for every panel, or a dict title -> (low, high) for some of them.
     """
-    if not isinstance(panels, Mapping) or not panels:
-        raise TypeError(f"panels must be a non-empty dict of title -> {{label -> values}}, got {panels!r}")
+    _instance(panels, "panels", Mapping)
+    if not panels:
+        raise ValueError("panels must hold at least one panel (title -> {label -> values}), got an empty dict")
+    _instance(xlabel, "xlabel", str)
+    _instance(ylabel, "ylabel", str)
+    _boolean(sequential, "sequential")
+    _boolean(sharey, "sharey")
+    _instance(dashed, "dashed", (list, tuple, set, frozenset))
     checked: dict[str, dict[str, np.ndarray]] = {}
     for title, curves in panels.items():
-        if not isinstance(curves, Mapping) or not curves:
-            raise TypeError(f"panels[{title!r}] must be a non-empty dict of label -> values, got {curves!r}")
+        _instance(curves, f"panels[{title!r}]", Mapping)
+        if not curves:
+            raise ValueError(f"panels[{title!r}] must hold at least one curve (label -> values), got an empty dict")
         checked[title] = {}
         for label, values in curves.items():
+            _instance(values, f"panels[{title!r}][{label!r}]", (torch.Tensor, np.ndarray, list, tuple))
             if isinstance(values, torch.Tensor):
                 values = values.detach().cpu().numpy()
-            array = np.asarray(values, dtype=float)
+            try:
+                array = np.asarray(values, dtype=float)
+            except (TypeError, ValueError):
+                raise TypeError(f"panels[{title!r}][{label!r}] must hold real numbers only, got {values!r}") from None
             if array.ndim != 1 or array.size == 0:
                 raise ValueError(f"panels[{title!r}][{label!r}] must be a non-empty 1-D sequence, "
                                  f"got shape {array.shape}")
             checked[title][label] = np.where(np.isfinite(array) & (array > 0), array, np.nan)
-    if ylim is not None and (len(ylim) != 2 or not 0 < ylim[0] < ylim[1]):
-        raise ValueError(f"ylim must be (low, high) with 0 < low < high, got {ylim!r}")
+    x_start = _integer(x_start, "x_start")
+    limits: dict[str, tuple[float, float]] = {}
+    if ylim is not None:
+        _instance(ylim, "ylim", (tuple, list, Mapping))
+        wanted = ylim if isinstance(ylim, Mapping) else {title: ylim for title in checked}
+        for title, pair in wanted.items():
+            name = "ylim" if not isinstance(ylim, Mapping) else f"ylim[{title!r}]"
+            if title not in checked:
+                raise ValueError(f"{name} names no panel; the panels are {list(checked)}")
+            _instance(pair, name, (tuple, list))
+            if len(pair) != 2:
+                raise ValueError(f"{name} must be (low, high) with 0 < low < high, got {pair!r}")
+            low, high = _real(pair[0], f"{name}[0]", positive=True), _real(pair[1], f"{name}[1]", positive=True)
+            if not low < high:
+                raise ValueError(f"{name} must be (low, high) with 0 < low < high, got {pair!r}")
+            limits[title] = (low, high)
+    if figsize is not None:
+        _instance(figsize, "figsize", (tuple, list))
+        if len(figsize) != 2:
+            raise ValueError(f"figsize must be (width, height) in inches, got {figsize!r}")
+        figsize = (_real(figsize[0], "figsize[0]", positive=True), _real(figsize[1], "figsize[1]", positive=True))
     n = len(checked)
     fig, axes = new_figure(1, n, figsize=figsize or (1.0 + 4.2 * n, 3.6))
     axes = [axes] if n == 1 else list(axes)
@@ -211,18 +254,23 @@ def draw_log_curves(panels: Mapping[str, Mapping[str, Sequence[float]]], *, xlab
             ax.sharey(axes[0])
 
     for ax, (title, curves) in zip(axes, checked.items()):
-        colors = (matplotlib.colormaps["viridis"](np.linspace(0.9, 0.05, len(curves))) if sequential
-                  else [None] * len(curves))
-        for (label, values), color in zip(curves.items(), colors):
-            style = dict(color=color) if color is not None else {}
-            ax.plot(np.arange(values.size), values, label=label, linewidth=1.8, **style)
+        solid = [label for label in curves if label not in dashed]
+        colors = dict(zip(solid, matplotlib.colormaps["viridis"](np.linspace(0.9, 0.05, len(solid))))) \
+            if sequential else {}
+        references = itertools.cycle(["--", ":", "-."])
+        for label, values in curves.items():
+            if label in dashed:
+                style = dict(color=COLORS["muted"], linestyle=next(references), linewidth=1.3)
+            else:
+                style = dict(linewidth=1.8, **({"color": colors[label]} if label in colors else {}))
+            ax.plot(x_start + np.arange(values.size), values, label=label, **style)
         ax.set_yscale("log")
         ax.set_title(title, fontsize=11)
         ax.set_xlabel(xlabel)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3, which="major")
-        if ylim is not None:
-            ax.set_ylim(*ylim)
+        if title in limits:
+            ax.set_ylim(*limits[title])
     for ax in axes if not sharey else axes[:1]:
         ax.set_ylabel(ylabel)
     axes[-1].legend(loc="best", fontsize=9)
@@ -232,21 +280,13 @@ def draw_log_curves(panels: Mapping[str, Mapping[str, Sequence[float]]], *, xlab
 # -- truncated BPTT -----------------------------------------------------------------------------
 def draw_truncation(grad_full, grad_truncated, cut: int) -> Figure:
     """Per-step input gradients of the second chunk's loss, with and without ``h.detach()`` at ``cut``."""
-    arrays = []
-    for name, values in (("grad_full", grad_full), ("grad_truncated", grad_truncated)):
-        if isinstance(values, torch.Tensor):
-            values = values.detach().cpu().numpy()
-        array = np.asarray(values, dtype=float)
-        if array.ndim != 1 or array.size < 2 or not np.all(np.isfinite(array)) or np.any(array < 0):
-            raise ValueError(f"{name} must be a 1-D sequence of >= 2 finite, non-negative norms, got {values!r}")
-        arrays.append(array)
-    full, truncated = arrays
+    full = _vector(grad_full, "grad_full", min_length=2, nonnegative=True)
+    truncated = _vector(grad_truncated, "grad_truncated", min_length=2, nonnegative=True)
     if full.size != truncated.size:
         raise ValueError(f"grad_full and grad_truncated must have the same length, "
                          f"got {full.size} and {truncated.size}")
     T = full.size
-    if isinstance(cut, bool) or not isinstance(cut, numbers.Integral) or not 1 <= cut < T:
-        raise ValueError(f"cut must be an int in [1, {T - 1}] (steps 1..cut form the first chunk), got {cut!r}")
+    cut = _integer(cut, "cut (steps 1..cut form the first chunk)", minimum=1, maximum=T - 1)
     steps = np.arange(1, T + 1)
     fig, axes = new_figure(1, 2, figsize=(10, 3.4))
     axes[1].sharey(axes[0])
