@@ -102,6 +102,12 @@ def _draw_chain(ax, T: int, *, batch: int | None, input_size: int | None, hidden
     ax.set_ylim(*_CHAIN_YLIM)
 
 
+def _inputs_up_to(t: int) -> str:
+    """The inputs that reach h_t, for a title: ' and x_1, x_2' (listed up to three, with dots beyond)."""
+    listed = ", ".join(f"$x_{{{s}}}$" for s in range(1, t + 1)) if t <= 3 else f"$x_1, \\dots, x_{{{t}}}$"
+    return f" and {listed}"
+
+
 def _chain_xlim(T: int) -> tuple[float, float]:
     """The x-range of an unrolled chain of ``T`` steps (h_0 at x = 0, step k at x = 1.7 k)."""
     return (-0.8, T * 1.7 + 0.8)
@@ -122,8 +128,7 @@ def draw_unrolled(seq_len: int = 5, batch: int | None = None, input_size: int | 
     _draw_chain(ax, T, batch=B, input_size=I, hidden_size=H, highlight=highlight)
     title = f"Unrolled over {T} steps: the same cell (same $W_{{xh}}$, $W_{{hh}}$, $b$) at every step"
     if highlight is not None:
-        inputs = (f" and $x_1, \\dots, x_{{{highlight}}}$" if highlight > 1
-                  else " and $x_1$" if highlight == 1 else " only")
+        inputs = _inputs_up_to(highlight) if highlight else " only"
         title = f"What feeds $h_{{{highlight}}}$: $h_0${inputs}; later inputs cannot reach it"
     ax.set_title(title, fontsize=11)
     return fig
@@ -299,8 +304,7 @@ def draw_hidden_state(hs: torch.Tensor, t: int) -> Figure:
     top.set_axis_off()
     top.set_aspect("equal")
     _draw_chain(top, T, batch=None, input_size=None, hidden_size=None, highlight=t)
-    feeds = "$h_0$ only (the initial state)" if t == 0 else (
-        "$h_0$ and $x_1$" if t == 1 else f"$h_0$ and $x_1, \\dots, x_{{{t}}}$")
+    feeds = "$h_0$ only (the initial state)" if t == 0 else f"$h_0${_inputs_up_to(t)}"
     top.set_title(f"t = {t}: $h_{{{t}}}$ is fed by {feeds}", fontsize=11)
     values = hs[t].detach().cpu().numpy()
     image = bottom.imshow(values, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")

@@ -33,6 +33,9 @@ def draw_one_hot(words: Sequence[str], vocab: Sequence[str] | None = None) -> Fi
     """图0: each word of a sentence as a one-hot row over the vocabulary."""
     words = _check_words(words, "words")
     vocab = _check_words(vocab, "vocab") if vocab is not None else list(dict.fromkeys(words))
+    repeated = sorted({v for v in vocab if vocab.count(v) > 1})
+    if repeated:
+        raise ValueError(f"vocab must list each word once (one column per index), got repeats {repeated}")
     missing = [w for w in words if w not in vocab]
     if missing:
         raise ValueError(f"every word must be in vocab; not found: {missing}")

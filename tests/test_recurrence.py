@@ -72,7 +72,9 @@ def test_unrolled_highlight_greys_out_what_cannot_reach_h_t(t):
     names = ["$h_0$"] + [f"$h_{{{k}}}$" for k in range(1, 6)]
     assert {f"$x_{{{k}}}$" for k in range(1, t + 1)} | set(names[:t + 1]) <= black
     assert {f"$x_{{{k}}}$" for k in range(t + 1, 6)} | set(names[t + 1:]) <= grey
-    assert f"What feeds $h_{{{t}}}$" in ax.get_title()
+    assert ax.get_title() == {0: "What feeds $h_{0}$: $h_0$ only; later inputs cannot reach it",
+                              2: "What feeds $h_{2}$: $h_0$ and $x_{1}$, $x_{2}$; later inputs cannot reach it",
+                              5: r"What feeds $h_{5}$: $h_0$ and $x_1, \dots, x_{5}$; later inputs cannot reach it"}[t]
     # one frame, around h_t: the box of h_t is centred at x = 1.7 t
     frames = [p for p in ax.patches if isinstance(p, Rectangle) and to_hex(p.get_edgecolor()) == COLORS["grad"].lower()]
     assert len(frames) == 1
@@ -204,6 +206,7 @@ def test_hidden_state_frame_shows_h_t():
     assert "t = 4: $h_{4}$ is fed by $h_0$ and $x_1, \\dots, x_{4}$" in texts(fig)
     assert "$h_{4}$: [3, 20]" in texts(fig)
     assert "t = 0: $h_{0}$ is fed by $h_0$ only" in texts(draw_hidden_state(hs, 0))
+    assert "t = 2: $h_{2}$ is fed by $h_0$ and $x_{1}$, $x_{2}$" in texts(draw_hidden_state(hs, 2))
     assert [x.get_text() for x in fig.axes[1].get_yticklabels()] == ["sentence 1", "sentence 2", "sentence 3"]
 
 

@@ -76,6 +76,7 @@ def test_batch_layout_puts_each_word_where_the_tensor_holds_it(batch_first):
     (lambda: draw_one_hot(["a", 3]), TypeError, r"words\[1\] must be a str, got int"),
     (lambda: draw_one_hot(["a", ""]), ValueError, r"words\[1\] must be a non-empty word"),
     (lambda: draw_one_hot(["a", "z"], vocab=["a"]), ValueError, "not found"),
+    (lambda: draw_one_hot(["a", "b"], vocab=["a", "b", "a"]), ValueError, r"each word once .* repeats \['a'\]"),
     (lambda: draw_batch_layout("a b"), TypeError, "sentences must be a list or tuple"),
     (lambda: draw_batch_layout([]), ValueError, "at least one sentence"),
     (lambda: draw_batch_layout([["a"], ["b", "c"]]), ValueError, "same length"),
