@@ -148,7 +148,7 @@ def draw_stack_states(states: Sequence[torch.Tensor], t: int) -> Figure:
                                    linewidth=1.8))
             ax.set_yticks([])
             if row == 0:
-                ax.set_title(f"sentence {b}", fontsize=9.5)
+                ax.set_title(f"sentence {b + 1}", fontsize=9.5)   # counted from 1, as in chapters 1-2
             if b == 0:
                 ax.set_ylabel(f"layer {k}\nh_l{k}: {values.shape[0]} units", fontsize=9)
             ax.set_xticks(range(1, T + 1))

@@ -36,11 +36,11 @@ def draw_rnn_parameters(input_size: int = 100, hidden_size: int = 10) -> Figure:
     I = _positive_int(input_size, "input_size", maximum=10_000)
     H = _positive_int(hidden_size, "hidden_size", maximum=10_000)
     j = min(2, H - 1)                          # the highlighted hidden unit (row j)
-    fig, ax = new_figure(figsize=(7.6, 3.6))
+    fig, ax = new_figure(figsize=(7.6, 3.9))
     ax.set_axis_off()
     ax.set_xlim(0, 7.6)                        # data units are inches
-    ax.set_ylim(0, 3.6)
-    y, mh = 1.25, 1.3                          # bottom and height of every (H, .) matrix
+    ax.set_ylim(0, 3.9)
+    y, mh = 1.55, 1.3                          # bottom and height of every (H, .) matrix
     row_y = y + mh * (H - j - 0.5) / H         # centre line of row j
     # x_t over weight_ih_l0, aligned column by column
     x0, w_ih = 0.85, 3.0
@@ -51,13 +51,14 @@ def draw_rnn_parameters(input_size: int = 100, hidden_size: int = 10) -> Figure:
     ax.text(x0 - 0.08, y + mh / 2, f"{H} rows =\nhidden_size", ha="right", va="center", fontsize=8)
     ax.text(x0 + w_ih / 2, y - 0.08, f"weight_ih_l0: ({H}, {I}) = (hidden_size, input_size)",
             ha="center", va="top", fontsize=9, color=COLORS["weight"], fontweight="bold")
-    ax.text(x0 + w_ih / 2, y - 0.36, f"row {j}: the {I} input weights of hidden unit {j}",
+    ax.text(x0 + w_ih / 2, y - 0.36,
+            f"row {j} = weight_ih_l0[{j}] (code counts from 0):\nthe {I} input weights of hidden unit {j}",
             ha="center", va="top", fontsize=8.5)
     # the result: one number per hidden unit
     xr = x0 + w_ih + 0.5
     _matrix(ax, xr, y, 0.18, mh, COLORS["hidden"], rows=H, highlight=j, alpha=0.18, lw=1.2)
     _arrow(ax, (x0 + w_ih + 0.03, row_y), (xr - 0.03, row_y), color=COLORS["weight"])
-    ax.text(xr + 0.09, y + mh + 0.06, f"$x_t W_{{ih}}^T$\n({H},)", ha="center", va="bottom", fontsize=8.5,
+    ax.text(xr + 0.09, y + mh + 0.06, f"$x_t W_{{xh}}$\n({H},)", ha="center", va="bottom", fontsize=8.5,
             color=COLORS["hidden"])
     # h_{t-1} over weight_hh_l0
     xh = xr + 0.62
@@ -73,8 +74,10 @@ def draw_rnn_parameters(input_size: int = 100, hidden_size: int = 10) -> Figure:
         _matrix(ax, xb + 0.3 * k, y, 0.16, mh, COLORS["muted"], rows=H, highlight=j, alpha=0.18, lw=1.2)
     ax.text(xb + 0.23, y - 0.08, f"bias_ih_l0\nbias_hh_l0\n({H},) each", ha="center", va="top", fontsize=8.5,
             color=COLORS["muted"])
-    ax.text(3.8, 0.42, r"$h_t = \tanh(x_t W_{ih}^T + b_{ih} + h_{t-1} W_{hh}^T + b_{hh})$",
-            ha="center", va="center", fontsize=10.5)
+    # the math's names (row vectors, W_xh: (input_size, hidden_size)) for PyTorch's stored tensors
+    ax.text(3.8, 0.68, r"$h_t = \tanh(x_t W_{xh} + h_{t-1} W_{hh} + b)$", ha="center", va="center", fontsize=10.5)
+    ax.text(3.8, 0.4, "$W_{xh}$ = weight_ih_l0.T,   $W_{hh}$ = weight_hh_l0.T,   $b$ = bias_ih_l0 + bias_hh_l0",
+            ha="center", va="center", fontsize=9)
     ax.text(3.8, 0.1, f"a batch of 3 sentences: $x_t$ (3, {I}) @ weight_ih_l0.T ({I}, {H}) $\\to$ (3, {H})",
             ha="center", va="center", fontsize=9.5)
     return fig

@@ -98,7 +98,7 @@ def test_stack_states_draws_every_sentence_up_to_step_t():
     fig = draw_stack_states(states, t=2)
     panels = [ax for ax in fig.axes if ax.images]
     assert len(panels) == 2 * 3                                    # layers x sentences
-    assert [ax.get_title() for ax in panels[:3]] == ["sentence 0", "sentence 1", "sentence 2"]
+    assert [ax.get_title() for ax in panels[:3]] == ["sentence 1", "sentence 2", "sentence 3"]   # counted from 1
     assert panels[0].get_ylabel() == "layer 1\nh_l1: 4 units"     # the top layer on top
     assert panels[3].get_ylabel() == "layer 0\nh_l0: 6 units"
     for ax, (k, b) in zip(panels, [(1, 0), (1, 1), (1, 2), (0, 0), (0, 1), (0, 2)]):

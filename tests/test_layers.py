@@ -36,14 +36,19 @@ def test_rnn_parameters_draws_one_row_per_hidden_unit():
     texts = _texts(fig)
     assert "weight_ih_l0: (3, 8) = (hidden_size, input_size)" in texts
     assert "weight_hh_l0\n(3, 3)" in texts
-    assert "row 2: the 8 input weights of hidden unit 2" in texts
+    assert "row 2 = weight_ih_l0[2] (code counts from 0):\nthe 8 input weights of hidden unit 2" in texts
+    # the formula in the course's math (row vectors, W_xh = weight_ih_l0.T), not PyTorch's W_ih^T
+    assert r"$h_t = \tanh(x_t W_{xh} + h_{t-1} W_{hh} + b)$" in texts
+    assert "$W_{xh}$ = weight_ih_l0.T,   $W_{hh}$ = weight_hh_l0.T,   $b$ = bias_ih_l0 + bias_hh_l0" in texts
+    assert "$x_t W_{xh}$\n(3,)" in texts
+    assert not [t for t in texts if "^T" in t]
     ax = fig.axes[0]
     assert len(ax.lines) == 5 * (3 - 1)       # row lines of weight_ih, the result, weight_hh and the two biases
     big = draw_rnn_parameters(input_size=100, hidden_size=30)
     assert len(big.axes[0].lines) == 0         # more than 24 rows: no row lines
-    assert "row 2: the 100 input weights of hidden unit 2" in _texts(big)
+    assert "row 2 = weight_ih_l0[2] (code counts from 0):\nthe 100 input weights of hidden unit 2" in _texts(big)
     one = draw_rnn_parameters(input_size=4, hidden_size=1)
-    assert "row 0: the 4 input weights of hidden unit 0" in _texts(one)   # the highlighted row exists
+    assert "row 0 = weight_ih_l0[0] (code counts from 0):\nthe 4 input weights of hidden unit 0" in _texts(one)   # the highlighted row exists
 
 
 def test_layer_stack_draws_every_state_in_math_step_notation():
