@@ -285,6 +285,8 @@ def draw_truncation(grad_full, grad_truncated, cut: int) -> Figure:
     if full.size != truncated.size:
         raise ValueError(f"grad_full and grad_truncated must have the same length, "
                          f"got {full.size} and {truncated.size}")
+    if not np.any(full > 0):
+        raise ValueError("grad_full must hold at least one positive number (the bars are drawn on a log scale)")
     T = full.size
     cut = _integer(cut, "cut (steps 1..cut form the first chunk)", minimum=1, maximum=T - 1)
     steps = np.arange(1, T + 1)

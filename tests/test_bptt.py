@@ -254,6 +254,7 @@ def test_truncation_marks_zeros_and_the_cut():
     ((-np.ones(6), np.ones(6), 2), ValueError, "grad_full must hold non-negative numbers"),
     (("abc", np.ones(6), 2), TypeError, "grad_full must be a 1-D list, array or tensor"),
     ((np.ones(6), np.ones(1), 2), ValueError, "grad_truncated must be 1-D with at least 2"),
+    ((np.zeros(6), np.zeros(6), 2), ValueError, "grad_full must hold at least one positive number"),
 ])
 def test_truncation_rejects_bad_input(args, err, match):
     with pytest.raises(err, match=match):
