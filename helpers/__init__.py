@@ -29,10 +29,15 @@ from .layers import check_rnn_input, draw_layer_stack, draw_rnn_parameters, rnn_
 # chapter 5: stepping with nn.RNNCell
 from .cells import draw_cell_stack, draw_stack_states, run_cell_stack
 
-# chapter 6: the sine case study
-from .sine import (DELTA, ExactSineRNN, NoteNet, ProgressBar, SineRNN, draw_forecast, draw_horizon_errors,
-                   draw_loss_curve, draw_note_test, free_run, free_run_errors, heldout_phases, sine_batch,
-                   teacher_forced_error, train_better_recipe, train_note_recipe)
+# chapter 6: the sine case study (two pages)
+from .sine_data import DELTA, heldout_phases, sine_batch
+from .sine_models import ExactSineRNN, NoteNet, SineRNN, free_run
+from .sine_measures import (forecast_table, free_run_errors, free_running_eigenvalues, free_running_map,
+                            sine_amplitude, teacher_forced_error)
+from .sine_training import (ProgressBar, QualityClock, free_running_loss, polish, train_better_recipe,
+                            train_note_recipe)
+from .sine_drawing import (draw_forecast, draw_horizon_errors, draw_loss_curve, draw_note_test,
+                           draw_time_to_quality)
 
 # chapter 7: LSTM, and the memory task (chapter 8 runs it with nn.GRU)
 from .lstm import LSTM_GATES, draw_lstm_cell, lstm_from_scratch, lstm_jacobian_norms, set_gate_biases
@@ -54,9 +59,10 @@ __all__ = [
     # chapter 5
     "draw_cell_stack", "draw_stack_states", "run_cell_stack",
     # chapter 6
-    "DELTA", "ExactSineRNN", "NoteNet", "ProgressBar", "SineRNN", "draw_forecast", "draw_horizon_errors",
-    "draw_loss_curve", "draw_note_test", "free_run", "free_run_errors", "heldout_phases", "sine_batch",
-    "teacher_forced_error", "train_better_recipe", "train_note_recipe",
+    "DELTA", "heldout_phases", "sine_batch", "ExactSineRNN", "NoteNet", "SineRNN", "free_run", "forecast_table",
+    "free_run_errors", "free_running_eigenvalues", "free_running_map", "sine_amplitude", "teacher_forced_error",
+    "ProgressBar", "QualityClock", "free_running_loss", "polish", "train_better_recipe", "train_note_recipe",
+    "draw_forecast", "draw_horizon_errors", "draw_loss_curve", "draw_note_test", "draw_time_to_quality",
     # chapter 7
     "LSTM_GATES", "draw_lstm_cell", "lstm_from_scratch", "lstm_jacobian_norms", "set_gate_biases",
     "MEMORY_CONFIGS", "MEMORY_KINDS", "MemoryNet", "count_parameters", "draw_memory_accuracy", "draw_memory_losses",

@@ -1,26 +1,69 @@
-"""Unit tests of chapter 6's helpers: the note's network and loop, free_run, the better recipe,
-the held-out measurement, the exact two-unit recurrence, the progress bar and the drawings."""
+"""Unit tests of chapter 6's data and networks: sine windows, held-out phases, the note's network,
+the better network and its copies, the exact two-unit recurrence, and free_run."""
 import math
 
-import numpy as np
 import pytest
 import torch
-from matplotlib.figure import Figure
-from torch import nn, optim
+from torch import nn
 
-from helpers import (DELTA, ExactSineRNN, NoteNet, ProgressBar, SineRNN, draw_forecast, draw_horizon_errors,
-                     draw_loss_curve, draw_note_test, free_run, free_run_errors, heldout_phases, set_seed,
-                     sine_batch, sine_window, teacher_forced_error, train_better_recipe, train_note_recipe)
+from helpers import (DELTA, ExactSineRNN, NoteNet, SineRNN, free_run, heldout_phases, set_seed, sine_batch,
+                     sine_window)
 
 
-# -- the note's network -----------------------------------------------------------
+# -- data --------------------------------------------------------------------------------
+def test_sine_batch_matches_the_note_windows():
+    windows = sine_batch(torch.tensor([0.0, 1.0, 2.0]))
+    assert windows.shape == (3, 50, 1) and windows.dtype == torch.float32
+    for k in range(3):
+        _, x, y = sine_window(k)                                   # np.linspace, as the note builds it
+        torch.testing.assert_close(windows[k:k + 1, :-1], x)
+        torch.testing.assert_close(windows[k:k + 1, 1:], y)
+    one = sine_batch(torch.tensor([0.5]), 1, delta=0.3, dtype=torch.float64)
+    assert one.shape == (1, 1, 1) and one.dtype == torch.float64 and one.item() == math.sin(0.5)
+
+
+@pytest.mark.parametrize("kwargs, err, match", [
+    ({"phases": [0.0]}, TypeError, "phases must be a torch.Tensor"),
+    ({"phases": torch.zeros(2, 2)}, ValueError, "phases must have 1 dims"),
+    ({"phases": torch.zeros(0)}, ValueError, "at least one start phase"),
+    ({"phases": torch.tensor([1, 2])}, TypeError, "phases must be a floating-point tensor"),
+    ({"phases": torch.zeros(2), "num_points": 0}, ValueError, "num_points must be a positive int"),
+    ({"phases": torch.zeros(2), "num_points": 2.0}, TypeError, "num_points must be a positive int"),
+    ({"phases": torch.zeros(2), "delta": -0.1}, ValueError, "delta must be a positive"),
+])
+def test_sine_batch_rejects_bad_input(kwargs, err, match):
+    with pytest.raises(err, match=match):
+        sine_batch(**kwargs)
+
+
+def test_heldout_phases_are_reproducible_and_in_range():
+    a, b = heldout_phases(100, seed=5), heldout_phases(100, seed=5)
+    assert torch.equal(a, b) and not torch.equal(a, heldout_phases(100, seed=6))
+    assert a.dtype == torch.float64 and float(a.min()) >= 0 and float(a.max()) < 2 * math.pi
+    state = torch.random.get_rng_state()
+    heldout_phases(10)
+    assert torch.equal(torch.random.get_rng_state(), state)      # a generator of its own
+
+
+@pytest.mark.parametrize("kwargs, err, match", [
+    ({"n": 0}, ValueError, "n must be a positive int"),
+    ({"n": 3.0}, TypeError, "n must be a positive int"),
+    ({"seed": -1}, ValueError, "seed must be an int >= 0"),
+])
+def test_heldout_phases_reject_bad_input(kwargs, err, match):
+    with pytest.raises(err, match=match):
+        heldout_phases(**kwargs)
+
+
+# -- the note's network ----------------------------------------------------------------------
 def test_note_net_shapes_and_init():
     set_seed(0)
     net = NoteNet()
     _, x, _ = sine_window(0)
     out, h = net(x, torch.zeros(1, 1, 16))
     assert out.shape == (1, 49, 1) and h.shape == (1, 1, 16)
-    assert net.rnn.weight_hh_l0.abs().max() < 0.01  # std-0.001 init
+    assert net.rnn.weight_hh_l0.abs().max() < 0.01               # std-0.001 init
+    assert net.max_batch == 1
 
 
 def test_note_net_merges_batch_and_time():
@@ -38,10 +81,10 @@ def test_note_net_survives_torch_save(tmp_path):
     loaded = torch.load(tmp_path / "note.pt", weights_only=False)
     _, x, _ = sine_window(1)
     assert isinstance(loaded, NoteNet)
-    torch.testing.assert_close(loaded(x, None)[0], net(x, None)[0])
+    assert torch.equal(loaded(x, None)[0], net(x, None)[0])
 
 
-# -- the better network ---------------------------------------------------------------
+# -- the better network -------------------------------------------------------------------------
 def test_sine_rnn_is_right_for_any_batch():
     set_seed(0)
     net = SineRNN(8)
@@ -65,35 +108,82 @@ def test_sine_rnn_survives_torch_save(tmp_path):
     torch.save(net, tmp_path / "better.pt")
     loaded = torch.load(tmp_path / "better.pt", weights_only=False)
     x = sine_batch(torch.tensor([0.3]), 12)
-    torch.testing.assert_close(free_run(loaded, x[:, :5], 7), free_run(net, x[:, :5], 7))
+    assert torch.equal(free_run(loaded, x[:, :5], 7), free_run(net, x[:, :5], 7))
 
 
-# -- data -------------------------------------------------------------------------------
-def test_sine_batch_matches_the_note_windows():
-    windows = sine_batch(torch.tensor([0.0, 1.0, 2.0]))
-    assert windows.shape == (3, 50, 1) and windows.dtype == torch.float32
-    for k in range(3):
-        _, x, y = sine_window(k)
-        torch.testing.assert_close(windows[k:k + 1, :-1], x)
-        torch.testing.assert_close(windows[k:k + 1, 1:], y)
-    assert sine_batch(torch.tensor([0.5]), 5, dtype=torch.float64).dtype == torch.float64
-    assert math.isclose(DELTA, 10 / 49)
+def test_copy_of_a_note_net_computes_the_same_and_takes_any_batch():
+    set_seed(3)
+    note = NoteNet()
+    with torch.no_grad():
+        for p in note.parameters():
+            p.add_(0.3 * torch.randn_like(p))                     # far from the tiny initial weights
+    twin = SineRNN.copy_of(note)
+    assert isinstance(twin, SineRNN) and twin.hidden_size == 16
+    windows = sine_batch(torch.tensor([0.2, 1.7, 4.0]), 30)
+    with torch.no_grad():
+        batched = twin(windows)[0]
+        alone = torch.cat([note(windows[i:i + 1], None)[0] for i in range(3)])
+    torch.testing.assert_close(batched, alone)
+
+
+def test_copy_of_leaves_the_random_generator_alone_and_copies():
+    net = SineRNN(5)
+    state = torch.random.get_rng_state()
+    twin = SineRNN.copy_of(net)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    assert all(torch.equal(a, b) for a, b in zip(twin.parameters(), net.parameters()))
+    original = next(net.parameters()).detach().clone()
+    with torch.no_grad():
+        next(twin.parameters()).add_(1.0)
+    assert torch.equal(next(net.parameters()), original)         # a copy, not shared memory
+    as_float32 = SineRNN.copy_of(SineRNN(3).double())
+    assert all(p.dtype == torch.float32 for p in as_float32.parameters())
+
+
+@pytest.mark.parametrize("model, err, match", [
+    ("rnn", TypeError, "model must be a torch.nn.modules.module.Module"),
+    (nn.Linear(1, 1), ValueError, "model must have .rnn"),
+    (ExactSineRNN(), ValueError, "model must have .rnn"),                # relu, no .linear
+])
+def test_copy_of_rejects_other_models(model, err, match):
+    with pytest.raises(err, match=match):
+        SineRNN.copy_of(model)
+
+
+# -- the exact recurrence -------------------------------------------------------------------------
+def test_exact_sine_rnn_is_the_linear_recurrence_and_relu_never_clips():
+    model = ExactSineRNN(delta=0.3, offset=1.5)
+    s = torch.sin(0.7 + 0.3 * torch.arange(40, dtype=torch.float64))
+    with torch.no_grad():
+        out, _ = model(s[None, :-1, None])
+        states, _ = model.rnn(s[None, :-1, None])
+    by_hand = 2 * math.cos(0.3) * s[1:-1] - s[:-2]                  # s(t+2Δ) = 2cosΔ s(t+Δ) - s(t)
+    torch.testing.assert_close(out[0, 1:, 0], by_hand, rtol=0, atol=1e-13)
+    assert bool((states > 0).all())
+
+
+def test_exact_sine_rnn_forecasts_its_own_frequency_only():
+    t = DELTA * torch.arange(60, dtype=torch.float64)
+    sin_2t = torch.sin(2 * t + 0.4)[None, :, None]                  # ω = 2
+    with torch.no_grad():
+        right = free_run(ExactSineRNN(omega=2.0), sin_2t[:, :2], 58)
+        wrong = free_run(ExactSineRNN(omega=1.0), sin_2t[:, :2], 58)
+    torch.testing.assert_close(right, sin_2t[:, 2:], rtol=0, atol=1e-12)
+    assert (wrong - sin_2t[:, 2:]).abs().max() > 0.5
 
 
 @pytest.mark.parametrize("kwargs, err, match", [
-    ({"phases": [0.0]}, TypeError, "phases must be a 1-D torch.Tensor"),
-    ({"phases": torch.zeros(2, 2)}, ValueError, "non-empty 1-D"),
-    ({"phases": torch.zeros(0)}, ValueError, "non-empty 1-D"),
-    ({"phases": torch.tensor([1, 2])}, TypeError, "phases must hold floats"),
-    ({"phases": torch.zeros(2), "num_points": 1}, ValueError, "num_points must be >= 2"),
-    ({"phases": torch.zeros(2), "delta": -0.1}, ValueError, "delta must be a positive"),
+    ({"offset": 1.0}, ValueError, "offset must be > 1"),
+    ({"offset": "2"}, TypeError, "offset must be a real number"),
+    ({"delta": 0.0}, ValueError, "delta must be a positive"),
+    ({"omega": -1.0}, ValueError, "omega must be a positive"),
 ])
-def test_sine_batch_rejects_bad_input(kwargs, err, match):
+def test_exact_sine_rnn_rejects_bad_input(kwargs, err, match):
     with pytest.raises(err, match=match):
-        sine_batch(**kwargs)
+        ExactSineRNN(**kwargs)
 
 
-# -- free_run -----------------------------------------------------------------------------
+# -- free_run -----------------------------------------------------------------------------------------
 def _free_run_by_hand(model, warmup, steps, h=None):
     """Reference: one window, one step at a time, exactly as the note's test loop."""
     for t in range(warmup.shape[1]):
@@ -132,6 +222,41 @@ def test_free_run_reproduces_the_note_test_with_its_state():
     assert torch.equal(forecast.ravel(), torch.tensor(predictions))
 
 
+def test_free_run_feeds_a_batch_one_model_one_window_at_a_time():
+    set_seed(1)
+    net = NoteNet()
+    warmup = sine_batch(torch.tensor([0.0, 1.0, 2.5, 4.0]), 6)      # (4, 6, 1): merging would fail in view
+    h0 = 0.1 * torch.randn(1, 4, 16)
+    with torch.no_grad():
+        forecast = free_run(net, warmup, 9, h0=h0)
+        alone = torch.cat([free_run(net, warmup[i:i + 1], 9, h0=h0[:, i:i + 1]) for i in range(4)])
+    assert forecast.shape == (4, 9, 1)
+    assert torch.equal(forecast, alone)
+
+
+class _Merging(nn.Module):
+    """A forward that merges batch and time, without saying so (no max_batch)."""
+
+    def __init__(self):
+        super().__init__()
+        self.rnn, self.linear = nn.RNN(1, 4, batch_first=True), nn.Linear(4, 1)
+
+    def forward(self, x, h):
+        out, h = self.rnn(x, h)
+        return self.linear(out.view(-1, 4)).unsqueeze(0), h
+
+
+def test_free_run_explains_a_forward_that_merges_batch_and_time():
+    one_step = sine_batch(torch.tensor([0.0, 1.0]), 3)[:, :1]               # (2, 1, 1): runs, wrong shape
+    with pytest.raises(ValueError, match="merges batch and time only takes batch 1"):
+        free_run(_Merging(), one_step, 5)
+    several = sine_batch(torch.tensor([0.0, 1.0]), 5)                       # (2, 5, 1): view fails
+    with pytest.raises(ValueError, match="failed on a batch of 2 windows") as caught:
+        free_run(_Merging(), several, 5)
+    assert isinstance(caught.value.__cause__, RuntimeError)
+    assert free_run(_Merging(), several[:1], 5).shape == (1, 5, 1)         # batch 1 is fine
+
+
 def test_free_run_keeps_gradients_and_handles_one_step():
     net = SineRNN(4)
     warmup = sine_batch(torch.tensor([0.0, 1.0]), 5)
@@ -141,236 +266,19 @@ def test_free_run_keeps_gradients_and_handles_one_step():
     assert net.rnn.weight_hh_l0.grad is not None
 
 
-def test_free_run_explains_a_forward_that_merges_batch_and_time():
-    with pytest.raises(ValueError, match="merges batch and time"):
-        free_run(NoteNet(), sine_batch(torch.tensor([0.0, 1.0]), 3)[:, :1], 5)
-
-
 @pytest.mark.parametrize("args, kwargs, err, match", [
-    ((lambda x, h: (x, h), torch.zeros(1, 3, 1), 2), {}, TypeError, "model must be a torch.nn.Module"),
+    ((lambda x, h: (x, h), torch.zeros(1, 3, 1), 2), {}, TypeError, "model must be a torch.nn.modules.module.Module"),
     ((None, [[0.0]], 2), {}, TypeError, "warmup must be a torch.Tensor"),
-    ((None, torch.zeros(1, 3, 1, dtype=torch.long), 2), {}, TypeError, "warmup must be a float tensor"),
-    ((None, torch.zeros(3, 1), 2), {}, ValueError, r"shape \[batch, W, 1\]"),
+    ((None, torch.zeros(1, 3, 1, dtype=torch.long), 2), {}, TypeError, "warmup must be a floating-point tensor"),
+    ((None, torch.zeros(3, 1), 2), {}, ValueError, "warmup must have 3 dims"),
     ((None, torch.zeros(1, 3, 2), 2), {}, ValueError, r"shape \[batch, W, 1\]"),
     ((None, torch.zeros(1, 0, 1), 2), {}, ValueError, r"shape \[batch, W, 1\]"),
-    ((None, torch.zeros(1, 3, 1), 0), {}, ValueError, "steps must be >= 1"),
-    ((None, torch.zeros(1, 3, 1), 2.0), {}, TypeError, "steps must be an int"),
-    ((None, torch.zeros(1, 3, 1), True), {}, TypeError, "steps must be an int"),
-    ((None, torch.zeros(1, 3, 1), 2), {"h0": [0.0]}, TypeError, "h0 must be None or a torch.Tensor"),
+    ((None, torch.zeros(1, 3, 1), 0), {}, ValueError, "steps must be a positive int"),
+    ((None, torch.zeros(1, 3, 1), 2.0), {}, TypeError, "steps must be a positive int"),
+    ((None, torch.zeros(1, 3, 1), True), {}, TypeError, "steps must be a positive int"),
+    ((None, torch.zeros(1, 3, 1), 2), {"h0": [0.0]}, TypeError, "h0 must be a torch.Tensor"),
 ])
 def test_free_run_rejects_bad_input(args, kwargs, err, match):
     model, warmup, steps = args
     with pytest.raises(err, match=match):
         free_run(SineRNN(2) if model is None else model, warmup, steps, **kwargs)
-
-
-# -- the exact recurrence -----------------------------------------------------------------
-def test_exact_sine_rnn_predicts_at_float_precision():
-    phases = heldout_phases(32, seed=3)
-    errors = free_run_errors(ExactSineRNN(), phases, warmup=2, steps=100)
-    assert errors.shape == (100,) and errors.max() < 1e-24
-    assert teacher_forced_error(ExactSineRNN(), phases, warmup=2) < 1e-24
-
-
-def test_exact_sine_rnn_is_the_linear_recurrence_and_relu_never_clips():
-    model = ExactSineRNN(delta=0.3, offset=1.5)
-    s = torch.sin(0.7 + 0.3 * torch.arange(40, dtype=torch.float64))
-    with torch.no_grad():
-        out, _ = model(s[None, :-1, None])
-        states, _ = model.rnn(s[None, :-1, None])
-    by_hand = 2 * math.cos(0.3) * s[1:-1] - s[:-2]                  # s(t+2Δ) = 2cosΔ s(t+Δ) - s(t)
-    torch.testing.assert_close(out[0, 1:, 0], by_hand, rtol=0, atol=1e-13)
-    assert bool((states > 0).all())
-
-
-@pytest.mark.parametrize("kwargs, err, match", [
-    ({"offset": 1.0}, ValueError, "offset must be > 1"),
-    ({"offset": "2"}, TypeError, "offset must be a number"),
-    ({"delta": 0.0}, ValueError, "delta must be a positive"),
-])
-def test_exact_sine_rnn_rejects_bad_input(kwargs, err, match):
-    with pytest.raises(err, match=match):
-        ExactSineRNN(**kwargs)
-
-
-# -- measurement ------------------------------------------------------------------------------
-def test_heldout_phases_are_reproducible_and_in_range():
-    a, b = heldout_phases(100, seed=5), heldout_phases(100, seed=5)
-    assert torch.equal(a, b) and not torch.equal(a, heldout_phases(100, seed=6))
-    assert a.dtype == torch.float64 and float(a.min()) >= 0 and float(a.max()) < 2 * math.pi
-
-
-@pytest.mark.parametrize("kwargs, err, match", [
-    ({"n": 0}, ValueError, "n must be >= 1"),
-    ({"n": 3.0}, TypeError, "n must be an int"),
-    ({"seed": -1}, ValueError, "seed must be >= 0"),
-])
-def test_heldout_phases_reject_bad_input(kwargs, err, match):
-    with pytest.raises(err, match=match):
-        heldout_phases(**kwargs)
-
-
-def test_free_run_errors_match_a_direct_computation_and_any_batch_size():
-    set_seed(1)
-    net = SineRNN(5)
-    phases = heldout_phases(6, seed=1)
-    windows = sine_batch(phases, 15)
-    with torch.no_grad():
-        forecast = free_run(net, windows[:, :4], 11)
-    direct = ((forecast - windows[:, 4:]).double() ** 2).mean(dim=(0, 2))
-    errors = free_run_errors(net, phases, warmup=4, steps=11)
-    torch.testing.assert_close(errors, direct)
-    torch.testing.assert_close(free_run_errors(net, phases, warmup=4, steps=11, batch_size=4), errors)
-    torch.testing.assert_close(free_run_errors(net, phases, warmup=4, steps=11, batch_size=1), errors)
-
-
-def test_teacher_forced_error_matches_a_direct_computation():
-    set_seed(2)
-    net = SineRNN(5)
-    phases = heldout_phases(4, seed=2)
-    windows = sine_batch(phases, 13)                         # warmup 3 + steps 10
-    with torch.no_grad():
-        out, _ = net(windows[:, :-1])
-    direct = float(((out[:, 2:] - windows[:, 3:]).double() ** 2).mean())
-    assert math.isclose(teacher_forced_error(net, phases, warmup=3, steps=10), direct, rel_tol=1e-9)
-
-
-def test_the_note_net_is_measured_one_window_at_a_time():
-    net, phases = NoteNet(), heldout_phases(3)
-    assert free_run_errors(net, phases, batch_size=1).shape == (39,)
-    assert teacher_forced_error(net, phases, batch_size=1) >= 0
-
-
-@pytest.mark.parametrize("call, err, match", [
-    (lambda: free_run_errors("model", heldout_phases(2)), TypeError, "model must be a torch.nn.Module"),
-    (lambda: free_run_errors(SineRNN(2), [0.0]), TypeError, "phases must be a 1-D torch.Tensor"),
-    (lambda: free_run_errors(SineRNN(2), heldout_phases(2), warmup=0), ValueError, "warmup must be >= 1"),
-    (lambda: free_run_errors(SineRNN(2), heldout_phases(2), batch_size=0), ValueError, "batch_size must be >= 1"),
-    (lambda: teacher_forced_error(SineRNN(2), heldout_phases(2), steps=0), ValueError, "steps must be >= 1"),
-])
-def test_measurements_reject_bad_input(call, err, match):
-    with pytest.raises(err, match=match):
-        call()
-
-
-# -- the recipes ---------------------------------------------------------------------------------
-def _note_loop_verbatim(iterations):
-    """The note's training code, line for line (data built with np.linspace as the note does)."""
-    set_seed(0)
-    model = NoteNet()
-    criterion = nn.MSELoss()
-    optimizer = optim.Adam(model.parameters(), 0.01)
-    h = torch.zeros(1, 1, 16)
-    num_points = 50
-    seq_len = num_points - 1
-    losses = []
-    for _ in range(iterations):
-        k = np.random.randint(3, size=1)[0]
-        time_steps = np.linspace(k, k + 10, num_points)
-        data = np.sin(time_steps)
-        data = data.reshape(num_points, 1)
-        x = torch.tensor(data[:-1]).float().view(1, seq_len, 1)
-        y = torch.tensor(data[1:]).float().view(1, seq_len, 1)
-        out, h = model(x, h)
-        h = h.detach()
-        loss = criterion(out, y)
-        model.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    return model, losses
-
-
-def test_train_note_recipe_is_the_note_loop():
-    reference, reference_losses = _note_loop_verbatim(40)
-    calls = []
-    model, losses = train_note_recipe(iterations=40, seed=0, progress=lambda done, total: calls.append((done, total)))
-    assert losses == reference_losses
-    for a, b in zip(model.parameters(), reference.parameters()):
-        assert torch.equal(a, b)
-    assert calls[0] == (1, 40) and calls[-1] == (40, 40) and len(calls) == 40
-
-
-@pytest.mark.parametrize("kwargs, err, match", [
-    ({"iterations": 0}, ValueError, "iterations must be >= 1"),
-    ({"lr": -0.1}, ValueError, "lr must be a positive"),
-    ({"seed": 1.5}, TypeError, "seed must be an int"),
-    ({"progress": "bar"}, TypeError, "progress must be None or a callable"),
-])
-def test_train_note_recipe_rejects_bad_input(kwargs, err, match):
-    with pytest.raises(err, match=match):
-        train_note_recipe(**kwargs)
-
-
-def test_train_better_recipe_is_deterministic_and_reports_progress():
-    calls = []
-    kwargs = dict(iterations=5, batch_size=8, polish_steps=3, polish_phases=8, hidden_size=4, seed=3)
-    model, losses = train_better_recipe(**kwargs, progress=lambda done, total: calls.append((done, total)))
-    again, losses_again = train_better_recipe(**kwargs)
-    assert isinstance(model, SineRNN) and model.hidden_size == 4
-    assert losses == losses_again and len(losses) > 5
-    for a, b in zip(model.parameters(), again.parameters()):
-        assert torch.equal(a, b)
-    assert calls[0] == (1, 8) and calls[-1] == (8, 8)
-
-
-def test_train_better_recipe_beats_the_note_on_held_out_phases():
-    phases = heldout_phases(16, seed=11)
-    note, _ = train_note_recipe(iterations=300, seed=0)
-    better, _ = train_better_recipe(iterations=100, polish_steps=60, seed=0)
-    assert free_run_errors(better, phases).mean() < free_run_errors(note, phases, batch_size=1).mean() / 10
-
-
-def test_train_better_recipe_can_skip_the_polish():
-    _, losses = train_better_recipe(iterations=4, batch_size=4, polish_steps=0, hidden_size=3)
-    assert len(losses) == 4
-
-
-@pytest.mark.parametrize("kwargs, err, match", [
-    ({"iterations": 0}, ValueError, "iterations must be >= 1"),
-    ({"batch_size": 0}, ValueError, "batch_size must be >= 1"),
-    ({"clip": 0}, ValueError, "clip must be a positive"),
-    ({"warmup": 49}, ValueError, "warmup must be < num_points - 1"),
-    ({"polish_steps": -1}, ValueError, "polish_steps must be >= 0"),
-    ({"hidden_size": 0}, ValueError, "hidden_size must be >= 1"),
-    ({"progress": 3}, TypeError, "progress must be None or a callable"),
-])
-def test_train_better_recipe_rejects_bad_input(kwargs, err, match):
-    with pytest.raises(err, match=match):
-        train_better_recipe(**kwargs)
-
-
-# -- progress bar and drawings ----------------------------------------------------------------------
-def test_progress_bar_records_and_renders():
-    bar = ProgressBar(10, "demo")
-    bar(4)
-    bar(99)                                                    # clamped to the total
-    assert bar.done == 10 and bar.seconds >= 0
-    assert repr(bar).startswith("demo: 10/10")
-    assert '<progress max="10" value="10"' in bar._repr_html_()
-    with pytest.raises(ValueError, match="total must be >= 1"):
-        ProgressBar(0)
-    with pytest.raises(TypeError, match="label must be a str"):
-        ProgressBar(3, label=5)
-
-
-def test_drawings_return_figures():
-    t = np.arange(5.0)
-    assert isinstance(draw_loss_curve(np.linspace(1, 0.1, 300), stage_break=100), Figure)
-    assert isinstance(draw_note_test(t, np.sin(t), np.cos(t)), Figure)
-    assert isinstance(draw_horizon_errors({"a": torch.rand(5) + 0.1, "b": [1.0, 2.0]}), Figure)
-    assert isinstance(draw_forecast(0.5, 3, {"a": np.zeros(6), "b": torch.ones(4)}, title="x"), Figure)
-
-
-@pytest.mark.parametrize("call, err, match", [
-    (lambda: draw_loss_curve([]), ValueError, "losses must hold at least one number"),
-    (lambda: draw_loss_curve(["a"]), TypeError, "losses must be a sequence of numbers"),
-    (lambda: draw_note_test([1, 2], [1, 2], [1]), ValueError, "one value per step"),
-    (lambda: draw_horizon_errors({}), TypeError, "errors must be a non-empty dict"),
-    (lambda: draw_forecast("0", 3, {"a": [0.0]}), TypeError, "phase must be a number"),
-    (lambda: draw_forecast(0.0, 0, {"a": [0.0]}), ValueError, "warmup must be >= 1"),
-    (lambda: draw_forecast(0.0, 3, [0.0]), TypeError, "predictions must be a non-empty dict"),
-])
-def test_drawings_reject_bad_input(call, err, match):
-    with pytest.raises(err, match=match):
-        call()
