@@ -27,7 +27,8 @@ PAGES = [f"{ed}{entry}.html" for ed in EDITIONS for entry in toc_files()]
 # Known from the sources, so a page that lost its math or an explorer fails instead of passing.
 MATH = {f"{ed}{entry}.html" for ed in EDITIONS for entry in toc_files() if has_math(entry)}
 EXPLORERS = {f"{ed}{entry}.html": explorer_count(entry) for ed in EDITIONS for entry in toc_files()}
-PAGE_BUDGET = 1_000_000   # bytes a reader downloads for one page, outside the shared _static/
+PAGE_BUDGET = 1_000_000   # bytes a reader downloads for one page, outside what all pages share
+                          # (_static/ and the search index, downloaded once and cached)
 BOOK_BUDGET = 5_000_000   # bytes for all pages of one edition together
 WEIGHTS: dict[str, int] = {}   # filled page by page, checked as a whole at the end
 STATIC: dict[str, int] = {}
@@ -151,8 +152,9 @@ def weight(page, path) -> list[str]:
         ...performance.getEntriesByType('resource')]
         .filter(e => e.name.startsWith(location.origin))
         .map(e => [e.name.slice(location.origin.length).split('?')[0], e.encodedBodySize || e.transferSize || 0])""")
-    WEIGHTS[path] = sum(size for name, size in entries if "/_static/" not in name)
-    STATIC.update({name: size for name, size in entries if "/_static/" in name})
+    shared = [(name, size) for name, size in entries if "/_static/" in name or name.endswith("/searchindex.js")]
+    WEIGHTS[path] = sum(size for _, size in entries) - sum(size for _, size in shared)
+    STATIC.update(shared)
     return [f"weighs {WEIGHTS[path]} bytes, over the {PAGE_BUDGET} budget"] if WEIGHTS[path] > PAGE_BUDGET else []
 
 
