@@ -11,6 +11,7 @@ cells and their outputs are not translatable and stay identical. The Jupyter Boo
                                        the English one with the Jupyter Book CLI, then this)
     python tests/editions.py gettext   extract the English text into _build/gettext/*.pot
     python tests/editions.py update    gettext, then merge the .pot into the .po catalogs
+                                       (--pages book/07_lstm ...: only those catalogs)
     python tests/editions.py pdf       one PDF per edition in _build/pdf/ (singlehtml + Chromium)
 """
 from __future__ import annotations
@@ -36,11 +37,11 @@ ZH = {**I18N, "language": LANGUAGE, "smartquotes": False, "html_title": "RNNï¼šä
 OUT = {"en": BUILD / "html", LANGUAGE: BUILD / "html" / LANGUAGE}
 
 
-def sphinx(builder: str, outdir: Path, overrides: dict, *, strict: bool = True) -> None:
+def sphinx(builder: str, outdir: Path, overrides: dict, *, strict: bool = True, doctrees: Path | None = None) -> None:
     """Build with Jupyter Book's configuration (_config.yml, _toc.yml) plus ``overrides``."""
     from jupyter_book.sphinx import build_sphinx
 
-    doctrees = BUILD / f".doctrees-{builder}-{overrides.get('language', 'en')}"
+    doctrees = doctrees or BUILD / f".doctrees-{builder}-{overrides.get('language', 'en')}"
     cli = {"external_toc_path": (ROOT / "_toc.yml").as_posix(), "latex_individualpages": False,
            "nitpicky": True, **overrides}  # what `jupyter-book build -n` passes
     result = build_sphinx(ROOT, outdir, noconfig=True, path_config=str(ROOT / "_config.yml"),
@@ -50,9 +51,13 @@ def sphinx(builder: str, outdir: Path, overrides: dict, *, strict: bool = True) 
         raise SystemExit(f"sphinx {builder} build ({overrides.get('language', 'en')}) failed: {result}")
 
 
-def html_zh() -> Path:
-    sphinx("html", OUT[LANGUAGE], ZH)
-    return OUT[LANGUAGE] / "index.html"
+def html_zh(out: Path | None = None) -> Path:
+    """The Chinese edition, in _build/html/zh_CN (or ``out``, with its own doctrees)."""
+    if out is None:
+        sphinx("html", OUT[LANGUAGE], ZH)
+        return OUT[LANGUAGE] / "index.html"
+    sphinx("html", out, ZH, doctrees=out / ".doctrees")
+    return out / "index.html"
 
 
 def gettext() -> Path:
@@ -62,11 +67,22 @@ def gettext() -> Path:
     return out
 
 
-def update() -> None:
-    """Re-extract the English text and merge it into the Chinese catalogs (sphinx-intl)."""
+def update(pages: list[str] | None = None) -> None:
+    """Re-extract the English text and merge it into the Chinese catalogs (sphinx-intl).
+
+    ``pages`` (e.g. ``["book/07_lstm"]``) limits the merge to those pages' catalogs.
+    """
+    import tempfile
+
     from sphinx_intl.commands import main as intl
 
     pot = gettext()
+    if pages:
+        chosen = Path(tempfile.mkdtemp(prefix="pot-"))
+        for page in pages:
+            (chosen / page).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(pot / f"{page}.pot", chosen / f"{page}.pot")
+        pot = chosen
     try:
         intl(["update", "-p", str(pot), "-l", LANGUAGE, "-d", str(ROOT / LOCALE_DIR), "-w", "100"],
              standalone_mode=False)
@@ -117,13 +133,15 @@ def pdf() -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=["zh", "gettext", "update", "pdf"])
+    parser.add_argument("--out", type=Path, help="zh: build into this folder instead of _build/html/zh_CN")
+    parser.add_argument("--pages", nargs="+", help="update: only these pages' catalogs (e.g. book/07_lstm)")
     args = parser.parse_args(argv)
     if args.what == "zh":
-        print("Open:", html_zh())
+        print("Open:", html_zh(args.out))
     elif args.what == "gettext":
         print("wrote", gettext())
     elif args.what == "update":
-        update()
+        update(args.pages)
         print("updated", ROOT / LOCALE_DIR / LANGUAGE / "LC_MESSAGES")
     else:
         for path in pdf():

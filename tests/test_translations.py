@@ -59,3 +59,34 @@ def test_translations_are_chinese_prose(entry):
     prose = [m for m in _messages(po).values() if m.string and len(re.sub(r"`[^`]*`|\$[^$]*\$", "", m.id)) > 60]
     not_chinese = [m.id[:60] for m in prose if not CJK.search(m.string)]
     assert not not_chinese, f"{po.name}: long messages whose translation has no Chinese: {not_chinese[:3]}"
+
+
+_CODE = re.compile(r"``[^`]+``|`[^`\n]+`")
+_MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
+_ROLE = re.compile(r"\{(\w+)\}`([^`]*)`")
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def markup(text: str) -> dict[str, list[str]]:
+    """What a translation must keep as it is: inline code, math, roles and their targets, link targets."""
+    without_roles = _ROLE.sub("", text)
+    roles = [f"{name}:{target.split('<')[-1].rstrip('>')}" for name, target in _ROLE.findall(text)]
+    return {"code": sorted(_CODE.findall(without_roles)), "math": sorted(_MATH.findall(_CODE.sub("", text))),
+            "roles": sorted(roles), "links": sorted(_LINK.findall(text))}
+
+
+@pytest.mark.parametrize("entry", toc_files())
+def test_translations_keep_code_math_and_links(entry):
+    """Code stays English and identical, math identical, every cross-reference and link kept."""
+    po = CATALOGS / f"{entry}.po"
+    if not po.exists():
+        pytest.fail(f"{entry} has no Chinese catalog")
+    broken = []
+    for message in _messages(po).values():
+        if not message.string:
+            continue
+        want, got = markup(message.id), markup(message.string)
+        lost = {kind: sorted(set(want[kind]) ^ set(got[kind])) for kind in want if set(want[kind]) != set(got[kind])}
+        if lost:
+            broken.append(f"{message.id[:50]!r}: {lost}")
+    assert not broken, f"{po.name}: translations that change code, math or links:\n" + "\n".join(broken[:5])
