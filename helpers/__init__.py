@@ -33,7 +33,7 @@ from .cells import draw_cell_stack, draw_stack_states, run_cell_stack
 from .sine_data import DELTA, heldout_phases, sine_batch
 from .sine_models import ExactSineRNN, NoteNet, SineRNN, free_run
 from .sine_measures import (forecast_table, free_run_errors, free_running_eigenvalues, free_running_map,
-                            sine_amplitude, teacher_forced_error)
+                            free_running_multipliers, sine_amplitude, teacher_forced_error)
 from .sine_training import (ProgressBar, QualityClock, free_running_loss, polish, train_better_recipe,
                             train_note_recipe)
 from .sine_drawing import (draw_forecast, draw_horizon_errors, draw_loss_curve, draw_note_test,
@@ -43,6 +43,9 @@ from .sine_drawing import (draw_forecast, draw_horizon_errors, draw_loss_curve, 
 from .lstm import LSTM_GATES, draw_lstm_cell, lstm_from_scratch, lstm_jacobian_norms, set_gate_biases
 from .memory import (MEMORY_CONFIGS, MEMORY_KINDS, MemoryNet, count_parameters, draw_memory_accuracy,
                      draw_memory_losses, memory_accuracy, memory_batch, run_memory, train_memory)
+
+# chapter 8: GRU
+from .gru import GRU_GATES, GRU_RESETS, draw_gru_cell, gru_from_scratch, gru_jacobian_norms, set_update_bias
 
 __all__ = [
     "set_seed", "COLORS", "COURSE_STYLE", "figure_png", "new_figure", "FRAMES_ENV", "MAX_FRAMES", "Explorer", "explore",
@@ -60,11 +63,14 @@ __all__ = [
     "draw_cell_stack", "draw_stack_states", "run_cell_stack",
     # chapter 6
     "DELTA", "heldout_phases", "sine_batch", "ExactSineRNN", "NoteNet", "SineRNN", "free_run", "forecast_table",
-    "free_run_errors", "free_running_eigenvalues", "free_running_map", "sine_amplitude", "teacher_forced_error",
+    "free_run_errors", "free_running_eigenvalues", "free_running_map", "free_running_multipliers", "sine_amplitude",
+    "teacher_forced_error",
     "ProgressBar", "QualityClock", "free_running_loss", "polish", "train_better_recipe", "train_note_recipe",
     "draw_forecast", "draw_horizon_errors", "draw_loss_curve", "draw_note_test", "draw_time_to_quality",
     # chapter 7
     "LSTM_GATES", "draw_lstm_cell", "lstm_from_scratch", "lstm_jacobian_norms", "set_gate_biases",
     "MEMORY_CONFIGS", "MEMORY_KINDS", "MemoryNet", "count_parameters", "draw_memory_accuracy", "draw_memory_losses",
     "memory_accuracy", "memory_batch", "run_memory", "train_memory",
+    # chapter 8
+    "GRU_GATES", "GRU_RESETS", "draw_gru_cell", "gru_from_scratch", "gru_jacobian_norms", "set_update_bias",
 ]

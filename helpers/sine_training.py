@@ -23,7 +23,7 @@ from .seed import set_seed
 from .sequences import sine_window
 from .sine_data import check_phases, even_phases, positive_ints, sine_batch
 from .sine_measures import free_run_errors
-from .sine_models import NoteNet, SineRNN, rnn_and_readout
+from .sine_models import SINE_CELLS, NoteNet, SineRNN, recurrent_and_readout
 
 __all__ = ["ProgressBar", "QualityClock", "train_note_recipe", "train_better_recipe", "polish",
            "free_running_loss"]
@@ -161,17 +161,20 @@ def train_note_recipe(iterations: int = 6000, lr: float = 0.01, seed: int = 0, p
 def free_running_loss(model: nn.Module, windows: torch.Tensor, warmups: Sequence[int], steps: int) -> torch.Tensor:
     """MSE of ``steps`` free-running predictions after each warm-up length, on ``windows`` [batch, T, 1].
 
-    The warm-up runs through ``model.rnn``; the feedback loop then runs the free-running map
-    ``h_t = tanh(h_{t-1} M + b)`` directly (``M = W_hh + W_hy W_xh``): the same numbers as
-    ``free_run``, with one small matrix product per step. Differentiable.
+    The warm-up runs through ``model.rnn``; for a plain RNN the feedback loop then runs the
+    free-running map ``h_t = tanh(h_{t-1} M + b)`` directly (``M = W_hh + W_hy W_xh``): the same
+    numbers as ``free_run``, with one small matrix product per step. A GRU or LSTM (chapter 8) is
+    stepped with its own predictions as inputs, as ``free_run`` does. Differentiable.
     """
-    rnn, linear = rnn_and_readout(model)
+    rnn, linear = recurrent_and_readout(model)
     steps = positive_int(steps, "steps")
     warmups = positive_ints(warmups, "warmups")
     tensor(windows, "windows", ndim=3, floating=True)
     if windows.shape[1] < max(warmups) + steps:
         raise ValueError(f"windows must be [batch, T, 1] with T >= max(warmups) + steps = {max(warmups) + steps}, "
                          f"got {tuple(windows.shape)}")
+    if not isinstance(rnn, nn.RNN):
+        return _free_running_loss_stepped(rnn, linear, windows, warmups, steps)
     states, targets = [], []
     for w in warmups:
         _, h = rnn(windows[:, :w])                              # (1, batch, hidden_size)
@@ -187,6 +190,51 @@ def free_running_loss(model: nn.Module, windows: torch.Tensor, warmups: Sequence
         h = torch.tanh(h @ M + b)
         hs.append(h)
     predictions = linear(torch.stack(hs, dim=1))                # (len(warmups) * batch, steps, 1)
+    return nn.functional.mse_loss(predictions, torch.cat(targets))
+
+
+def _free_running_loss_stepped(rnn: nn.Module, linear: nn.Linear, windows: torch.Tensor, warmups: list[int],
+                               steps: int) -> torch.Tensor:
+    """``free_running_loss`` for a GRU or an LSTM: after the warm-up, each step's input is the prediction.
+
+    As for the plain RNN's map, the readout is folded into the input weights: the next input is
+    ``x = h W_hy + b_y``, so ``x W_ih = h (W_hy W_ih) + b_y W_ih``, and one product per step gives
+    every gate (PyTorch's equations, chapters 7 and 8). A call of the layer per step costs more.
+    Arguments checked by ``free_running_loss``.
+    """
+    lstm = isinstance(rnn, nn.LSTM)
+    hs, cs, targets = [], [], []
+    for w in warmups:
+        _, state = rnn(windows[:, :w])                          # (1, batch, hidden_size), or a pair of them
+        hs.append(state[0][0] if lstm else state[0])
+        if lstm:
+            cs.append(state[1][0])
+        targets.append(windows[:, w:w + steps])
+    h = torch.cat(hs)                                           # (len(warmups) * batch, hidden_size)
+    c = torch.cat(cs) if lstm else None
+    H = rnn.hidden_size
+    W_hy, b_y = linear.weight.T, linear.bias                    # (H, 1), (1,)
+    W_in = W_hy @ rnn.weight_ih_l0.T                            # (H, blocks * H): the input's weights, folded
+    b_in = b_y @ rnn.weight_ih_l0.T + rnn.bias_ih_l0            # (blocks * H,)
+    W_hh, b_hh = rnn.weight_hh_l0.T, rnn.bias_hh_l0
+    if lstm:                                                    # gates i, f, g, o: one sum
+        A, b = W_in + W_hh, b_in + b_hh                         # (H, 4H), (4H,)
+    else:                                                       # r and z: one sum; n: input and hidden parts apart
+        A = torch.cat([W_in[:, :2 * H] + W_hh[:, :2 * H], W_in[:, 2 * H:], W_hh[:, 2 * H:]], dim=1)   # (H, 4H)
+        b = torch.cat([b_in[:2 * H] + b_hh[:2 * H], b_in[2 * H:], b_hh[2 * H:]])
+    states = [h]
+    for _ in range(steps - 1):
+        a = h @ A + b                                           # (B, 4H)
+        if lstm:
+            i, f, g, o = a.chunk(4, dim=1)
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+        else:
+            r, z = torch.sigmoid(a[:, :2 * H]).chunk(2, dim=1)
+            n = torch.tanh(a[:, 2 * H:3 * H] + r * a[:, 3 * H:])
+            h = (1 - z) * n + z * h
+        states.append(h)
+    predictions = linear(torch.stack(states, dim=1))            # (len(warmups) * batch, steps, 1)
     return nn.functional.mse_loss(predictions, torch.cat(targets))
 
 
@@ -295,7 +343,7 @@ def train_better_recipe(adam_steps: int = 200, batch_size: int = 64, lr: float =
                         teacher_forced_steps: int = 300, free_running_steps: int = 120, horizon: int = 100,
                         warmups: Sequence[int] = FREE_RUN_WARMUPS, dtype: torch.dtype = torch.float64,
                         hidden_size: int = 16, seed: int = 0, progress: Progress | None = None,
-                        checkpoint: Checkpoint | None = None) -> tuple[SineRNN, dict]:
+                        checkpoint: Checkpoint | None = None, cell: str = "rnn") -> tuple[SineRNN, dict]:
     """Chapter 6's better recipe: Adam on random phases from a fresh state, then ``polish``.
 
     Adam: ``adam_steps`` mini-batches of ``batch_size`` windows of ``num_points``, start phases
@@ -306,7 +354,8 @@ def train_better_recipe(adam_steps: int = 200, batch_size: int = 64, lr: float =
     network returned is float32. Returns ``(model, log)``: ``log["losses"]`` every loss computed
     (one per Adam step, then one per L-BFGS loss evaluation), ``log["starts"]`` the index in it
     where each stage starts, ``log["stages"]`` float32 copies after Adam and after the
-    teacher-forced polish.
+    teacher-forced polish. ``cell="gru"`` or ``"lstm"`` trains a ``SineRNN`` with that layer instead
+    of the plain RNN, the same way (chapter 8).
     """
     adam_steps = positive_int(adam_steps, "adam_steps")
     batch_size = positive_int(batch_size, "batch_size")
@@ -320,10 +369,11 @@ def train_better_recipe(adam_steps: int = 200, batch_size: int = 64, lr: float =
     dtype = one_of(dtype, "dtype", (torch.float32, torch.float64))
     progress = function(progress, "progress", allow_none=True)
     checkpoint = function(checkpoint, "checkpoint", allow_none=True)
+    cell = one_of(cell, "cell", SINE_CELLS)
     total = adam_steps + teacher_forced_steps + free_running_steps
 
     set_seed(seed)
-    model = SineRNN(hidden_size).to(dtype)
+    model = SineRNN(hidden_size, cell=cell).to(dtype)
     optimizer = optim.Adam(model.parameters(), lr=lr)
     losses: list[float] = []
     h = None
@@ -338,7 +388,7 @@ def train_better_recipe(adam_steps: int = 200, batch_size: int = 64, lr: float =
         x, y = windows[:, :-1], windows[:, 1:]
         out, h_last = model(x, h if carry_state else None)
         if carry_state:
-            h = h_last.detach()
+            h = tuple(part.detach() for part in h_last) if isinstance(h_last, tuple) else h_last.detach()
         loss = nn.functional.mse_loss(out[:, min_warmup - 1:], y[:, min_warmup - 1:])
         optimizer.zero_grad()
         loss.backward()

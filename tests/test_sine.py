@@ -282,3 +282,91 @@ def test_free_run_rejects_bad_input(args, kwargs, err, match):
     model, warmup, steps = args
     with pytest.raises(err, match=match):
         free_run(SineRNN(2) if model is None else model, warmup, steps, **kwargs)
+
+
+# -- chapter 8: the same network with a GRU or an LSTM ----------------------------------------------
+@pytest.mark.parametrize("cell, layer", [("rnn", nn.RNN), ("gru", nn.GRU), ("lstm", nn.LSTM)])
+def test_sine_rnn_holds_the_cell_it_is_given_and_is_right_for_any_batch(cell, layer):
+    set_seed(0)
+    net = SineRNN(6, cell=cell)
+    assert type(net.rnn) is layer and net.cell == cell and net.rnn.batch_first and net.rnn.hidden_size == 6
+    x = sine_batch(torch.tensor([0.0, 0.5, 3.0]), 20)              # (3, 20, 1)
+    with torch.no_grad():
+        out, state = net(x)
+        one_by_one = torch.cat([net(x[i:i + 1])[0] for i in range(3)])
+        rnn_out, _ = net.rnn(x)
+    assert out.shape == (3, 20, 1)
+    h = state[0] if cell == "lstm" else state
+    assert h.shape == (1, 3, 6) and (cell != "lstm" or state[1].shape == (1, 3, 6))
+    torch.testing.assert_close(out, one_by_one)
+    torch.testing.assert_close(out, net.linear(rnn_out))
+
+
+def test_sine_rnn_default_cell_draws_the_same_weights_as_before():
+    """cell="rnn" is the default and builds exactly chapter 6's network from the same seed."""
+    set_seed(4)
+    default = SineRNN(5)
+    set_seed(4)
+    rnn = nn.RNN(input_size=1, hidden_size=5, batch_first=True)
+    linear = nn.Linear(5, 1)
+    assert default.cell == "rnn"
+    assert all(torch.equal(a, b) for a, b in zip(default.parameters(), (*rnn.parameters(), *linear.parameters())))
+
+
+@pytest.mark.parametrize("bad, err", [("LSTM", ValueError), ("transformer", ValueError), (nn.GRU, ValueError)])
+def test_sine_rnn_rejects_bad_cell(bad, err):
+    with pytest.raises(err, match="cell must be one of"):
+        SineRNN(4, cell=bad)
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_copy_of_keeps_the_cell_and_its_weights(cell):
+    net = SineRNN(5, cell=cell).double()
+    twin = SineRNN.copy_of(net)
+    assert twin.cell == cell and type(twin.rnn) is type(net.rnn)
+    assert all(p.dtype == torch.float32 for p in twin.parameters())
+    assert all(torch.equal(a, b.float()) for a, b in zip(twin.parameters(), net.parameters()))
+
+
+def test_copy_of_rejects_a_two_layer_or_two_directional_gru():
+    for layer in (nn.GRU(1, 4, num_layers=2, batch_first=True), nn.LSTM(1, 4, bidirectional=True, batch_first=True),
+                  nn.LSTM(1, 4, proj_size=2, batch_first=True)):
+        model = nn.Module()
+        model.rnn, model.linear = layer, nn.Linear(4, 1)
+        with pytest.raises(ValueError, match="one-layer nn.RNN"):
+            SineRNN.copy_of(model)
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_free_run_of_a_gated_cell_matches_a_step_by_step_loop(cell):
+    set_seed(2)
+    net = SineRNN(6, cell=cell)
+    windows = sine_batch(torch.tensor([0.1, 2.0, 4.0]), 30)
+    with torch.no_grad():
+        forecast = free_run(net, windows[:, :8], 12)
+        by_hand = torch.cat([_free_run_by_hand(net, windows[i:i + 1, :8], 12) for i in range(3)])
+    torch.testing.assert_close(forecast, by_hand)
+
+
+def test_free_run_takes_an_lstm_state_pair():
+    set_seed(3)
+    net = SineRNN(4, cell="lstm")
+    warmup = sine_batch(torch.tensor([0.0, 1.0]), 5)
+    h0 = (0.5 * torch.randn(1, 2, 4), 0.5 * torch.randn(1, 2, 4))
+    with torch.no_grad():
+        forecast = free_run(net, warmup, 6, h0=h0)
+        _, state = net.rnn(warmup, h0)                                # the warm-up, by the layer itself
+        first = net.linear(state[0][0])                               # (2, 1): the first prediction
+        from_zero = free_run(net, warmup, 6)
+    torch.testing.assert_close(forecast[:, 0], first)
+    assert not torch.allclose(forecast, from_zero)                    # the pair was used
+
+
+@pytest.mark.parametrize("h0, err, match", [
+    ((torch.zeros(1, 1, 4),), ValueError, r"pair \(h0, c0\)"),
+    ((torch.zeros(1, 1, 4), [0.0]), TypeError, r"h0\[1\] must be a torch.Tensor"),
+    ((torch.zeros(1, 4), torch.zeros(1, 1, 4)), ValueError, r"h0\[0\] must have 3 dims"),
+])
+def test_free_run_rejects_a_bad_state_pair(h0, err, match):
+    with pytest.raises(err, match=match):
+        free_run(SineRNN(4, cell="lstm"), torch.zeros(1, 3, 1), 2, h0=h0)

@@ -246,3 +246,42 @@ def test_quality_clock_on_a_real_training_measures_the_held_out_error():
 def test_quality_clock_rejects_bad_input(args, err, match):
     with pytest.raises(err, match=match):
         QualityClock(*args)
+
+
+# -- chapter 8: the better recipe with a GRU or an LSTM -----------------------------------------------
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_free_running_loss_of_a_gated_cell_is_the_mse_of_free_run_and_differentiable(cell):
+    set_seed(1)
+    net = SineRNN(5, cell=cell).double()
+    windows = sine_batch(heldout_phases(6, seed=1), 4 + 15, dtype=torch.float64)
+    loss = free_running_loss(net, windows, (2, 4), 15)
+    with torch.no_grad():
+        errors = torch.cat([free_run(net, windows[:, :w], 15) - windows[:, w:w + 15] for w in (2, 4)])
+    torch.testing.assert_close(loss.detach(), (errors ** 2).mean(), rtol=1e-12, atol=1e-15)
+    loss.backward()
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in net.parameters())
+
+
+def test_free_running_loss_of_a_gated_cell_rejects_bad_input():
+    with pytest.raises(ValueError, match="T >= max"):
+        free_running_loss(SineRNN(2, cell="gru"), torch.zeros(2, 6, 1), (2,), 5)
+    with pytest.raises(ValueError, match=r"warmups\[0\] must be a positive int"):
+        free_running_loss(SineRNN(2, cell="lstm"), torch.zeros(2, 20, 1), (0,), 5)
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_train_better_recipe_trains_the_cell_it_is_given(cell):
+    model, log = train_better_recipe(**SMALL, seed=3, cell=cell)
+    again, log_again = train_better_recipe(**SMALL, seed=3, cell=cell)
+    assert isinstance(model, SineRNN) and model.cell == cell and model.rnn.hidden_size == SMALL["hidden_size"]
+    assert log["losses"] == log_again["losses"]
+    assert all(torch.equal(a, b) for a, b in zip(model.parameters(), again.parameters()))
+    assert all(stage.cell == cell for stage in log["stages"].values())
+    assert log["losses"][-1] < log["losses"][0]
+    carried, _ = train_better_recipe(**SMALL, seed=3, cell=cell, carry_state=True)   # an LSTM carries a pair
+    assert not all(torch.equal(a, b) for a, b in zip(model.parameters(), carried.parameters()))
+
+
+def test_train_better_recipe_rejects_a_bad_cell():
+    with pytest.raises(ValueError, match="cell must be one of"):
+        train_better_recipe(cell="transformer")
