@@ -75,6 +75,7 @@ browser: book
 test: $(STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	$(BIN)/python tests/editions.py zh
+	$(BIN)/python tests/editions.py pdf
 	env -u $(FRAMES_ENV) $(BIN)/python -m pytest tests --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/sanitize.cfg $(NOTEBOOKS)
 	env -u $(FRAMES_ENV) $(OTHER_CPU) $(NBVAL) $(NOTEBOOKS)
