@@ -65,7 +65,7 @@ def test_translations_are_chinese_prose(entry):
 
 _CODE = re.compile(r"``[^`]+``|`[^`\n]+`")
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
-_ROLE = re.compile(r"\{(\w+)\}`([^`]*)`")
+_ROLE = re.compile(r"(?<![A-Za-z0-9_`])\{(\w+)\}`([^`]*)`")
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
