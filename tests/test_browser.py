@@ -83,6 +83,13 @@ def images_described(page) -> list[str]:
     return [f"image without size or alt text/caption: {b}" for b in bad]
 
 
+def no_broken_blocks(page) -> list[str]:
+    """A translated display-math block whose text changed turns into a bare '::' paragraph."""
+    bare = page.evaluate("""() => Array.from(document.querySelectorAll('article p'))
+        .filter(p => p.textContent.trim() === '::').length""")
+    return [f"{bare} bare '::' paragraphs (a translated math block?)"] if bare else []
+
+
 def headings_in_order(page) -> list[str]:
     levels = page.evaluate("""() => Array.from(document.querySelectorAll(
         'article h1, article h2, article h3, article h4, article h5, article h6')).map(h => Number(h.tagName[1]))""")
@@ -116,7 +123,10 @@ def _ids(url: str) -> set[str] | None:
 def links_resolve(page) -> list[str]:
     links = page.evaluate("""() => Array.from(document.querySelectorAll('a[href]'))
         .map(a => a.href).filter(h => h.startsWith(location.origin))""")
-    found = []
+    # a reference to a heading with math shows its raw LaTeX: give such a {ref} its own text
+    raw = page.evaluate("""() => Array.from(document.querySelectorAll('article a[href]'))
+        .map(a => a.textContent).filter(t => /\\[a-zA-Z]|\$/.test(t))""")
+    found = [f"link text shows raw LaTeX: {text[:60]!r}" for text in raw]
     for link in sorted(set(links)):
         url, fragment = urldefrag(link)
         ids = _ids(url)
@@ -199,6 +209,7 @@ def test_page(open_page, book_url, path):
         "math": lambda: math_rendered(page, path),
         "images": lambda: images_described(page),
         "headings": lambda: headings_in_order(page),
+        "blocks": lambda: no_broken_blocks(page),
         "axe": lambda: axe_basics(page),
         "links": lambda: links_resolve(page),
         "edition": lambda: edition_link(page, path, book_url),

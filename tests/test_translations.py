@@ -92,3 +92,18 @@ def test_translations_keep_code_math_and_links(entry):
         if lost:
             broken.append(f"{message.id[:50]!r}: {lost}")
     assert not broken, f"{po.name}: translations that change code, math or links:\n" + "\n".join(broken[:5])
+
+
+def _display_math(text: str) -> bool:
+    """A display-math block, extracted without its $$: LaTeX commands, no inline code or $."""
+    return bool(re.search(r"\\[a-zA-Z]+", text)) and "$" not in text and "`" not in text
+
+
+@pytest.mark.parametrize("entry", toc_files())
+def test_display_math_is_not_translated(entry):
+    """A display-math block whose text changes is rendered as a bare '::' by Sphinx's i18n: keep it."""
+    po = CATALOGS / f"{entry}.po"
+    if not po.exists():
+        pytest.fail(f"{entry} has no Chinese catalog")
+    changed = [m.id[:60] for m in _messages(po).values() if m.string and _display_math(m.id) and m.string != m.id]
+    assert not changed, f"{po.name}: display math translated (it must stay identical): {changed[:3]}"
