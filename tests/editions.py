@@ -33,7 +33,8 @@ LANGUAGE = "zh_CN"
 # English; translating them breaks MyST code cells, MyST-Parser #444).
 I18N = {"project": "RNNs, from the note to the code", "locale_dirs": [LOCALE_DIR], "gettext_compact": False, "gettext_uuid": False,
         "gettext_location": False, "gettext_additional_targets": ["index"]}
-ZH = {**I18N, "language": LANGUAGE, "smartquotes": False, "html_title": "RNN：从笔记到代码"}
+ZH = {**I18N, "language": LANGUAGE, "smartquotes": False, "html_title": "RNN：从笔记到代码",
+      "nb_code_prompt_show": "显示答案", "nb_code_prompt_hide": "隐藏答案"}
 OUT = {"en": BUILD / "html", LANGUAGE: BUILD / "html" / LANGUAGE}
 
 
