@@ -153,6 +153,14 @@ def edition_link(page, path, book_url) -> list[str]:
     return found
 
 
+def solution_prompts(page, path) -> list[str]:
+    """Folded solutions say so in the page's language."""
+    want = "显示答案" if _edition(path) else "Show solution"
+    prompts = page.evaluate("""() => Array.from(document.querySelectorAll('details.hide p.collapsed'))
+        .map(p => p.textContent.trim())""")
+    return [f"a solution's prompt reads {p!r}, not {want!r}" for p in set(prompts) if p != want]
+
+
 def weight(page, path) -> list[str]:
     """What a reader downloads for this page outside _static/, scrolled through so lazy images load."""
     page.evaluate("""async () => { for (let y = 0; y < document.body.scrollHeight; y += 700) {
@@ -213,6 +221,7 @@ def test_page(open_page, book_url, path):
         "axe": lambda: axe_basics(page),
         "links": lambda: links_resolve(page),
         "edition": lambda: edition_link(page, path, book_url),
+        "solutions": lambda: solution_prompts(page, path),
         "weight": lambda: weight(page, path),
         "explorers": lambda: explorers_respond(page, path),   # last: it moves the controls
         "clean": lambda: clean_and_offline(page, problems),
