@@ -13,7 +13,9 @@ JB_FLAGS := -W -n --keep-going
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # Explorers precompute their frames for the book unless this says "lazy" (make lab).
 FRAMES_ENV := RNN_EXPLORER_FRAMES
-NBVAL := $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
+# Tests run on every core (pytest-xdist), one file per worker so a notebook's cells stay in order.
+PARALLEL := -n auto --dist loadfile
+NBVAL := $(BIN)/python -m pytest -p no:cacheprovider $(PARALLEL) --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 # Stored outputs must not depend on the CPU: the notebooks are checked a second time on PyTorch's
 # generic CPU code path (no AVX2/AVX-512 kernels) with one thread, as another laptop would run them.
 OTHER_CPU := ATEN_CPU_CAPABILITY=default OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
@@ -76,7 +78,7 @@ test: $(STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	$(BIN)/python tests/editions.py zh
 	$(BIN)/python tests/editions.py pdf
-	env -u $(FRAMES_ENV) $(BIN)/python -m pytest tests --nbval --nbval-current-env \
+	env -u $(FRAMES_ENV) $(BIN)/python -m pytest $(PARALLEL) tests --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/sanitize.cfg $(NOTEBOOKS)
 	env -u $(FRAMES_ENV) $(OTHER_CPU) $(NBVAL) $(NOTEBOOKS)
 
