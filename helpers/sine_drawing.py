@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from .checks import instance, integer, positive_int, real, vector
+from .checks import instance, integer, one_of, positive_int, real, vector
 from .sine_data import DELTA
 from .style import COLORS, new_figure
 
@@ -40,16 +40,18 @@ def _named_series(series, name: str) -> dict[str, np.ndarray]:
 
 
 def draw_loss_curve(losses: Sequence[float], title: str = "training loss", window: int = 100,
-                    stages: Mapping[str, int] | None = None) -> Figure:
-    """Loss per iteration (faint) with its running mean over ``window`` iterations, log scale.
+                    stages: Mapping[str, int] | None = None, statistic: str = "mean") -> Figure:
+    """Loss per iteration (faint) with its running mean (or median) over ``window`` iterations, log scale.
 
     ``stages`` maps a stage's name to the index of its first loss; each gets a dashed line, and
-    the running mean restarts there (it never averages two stages' losses together).
+    the running statistic restarts there (it never mixes two stages' losses). ``statistic="median"``
+    ignores rare spikes, such as the trial steps of a line search, that would dominate a mean.
     """
     values = _values(losses, "losses")
     window = positive_int(window, "window")
     instance(title, "title", str)
     instance(stages, "stages", Mapping, allow_none=True)
+    statistic = one_of(statistic, "statistic", ("mean", "median"))
     starts = {name: integer(start, f"stages[{name!r}]", minimum=0, maximum=values.size)
               for name, start in (stages or {}).items()}
     fig, ax = new_figure(figsize=(7, 3.2))
@@ -59,9 +61,12 @@ def draw_loss_curve(losses: Sequence[float], title: str = "training loss", windo
     labelled = False
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         if hi - lo >= window:
-            mean = np.convolve(values[lo:hi], np.ones(window) / window, mode="valid")
-            ax.semilogy(steps[lo + window - 1:hi], mean, color=COLORS["grad"], linewidth=1.6,
-                        label=None if labelled else f"running mean of {window}")
+            if statistic == "mean":
+                running = np.convolve(values[lo:hi], np.ones(window) / window, mode="valid")
+            else:
+                running = np.median(np.lib.stride_tricks.sliding_window_view(values[lo:hi], window), axis=1)
+            ax.semilogy(steps[lo + window - 1:hi], running, color=COLORS["grad"], linewidth=1.6,
+                        label=None if labelled else f"running {statistic} of {window}")
             labelled = True
     for name, start in starts.items():
         ax.axvline(start + 0.5, color=COLORS["weight"], linestyle="--", linewidth=1)

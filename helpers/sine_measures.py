@@ -14,12 +14,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from .checks import instance, positive_int, real, vector
+from .checks import instance, integer, positive_int, real, vector
 from .sine_data import DELTA, check_phases, positive_ints, sine_batch
 from .sine_models import free_run, rnn_and_readout
 
 __all__ = ["free_run_errors", "teacher_forced_error", "forecast_table", "free_running_map",
-           "free_running_eigenvalues", "sine_amplitude"]
+           "free_running_eigenvalues", "free_running_multipliers", "sine_amplitude"]
 
 
 def _model_dtype(model: nn.Module) -> torch.dtype:
@@ -117,6 +117,42 @@ def free_running_eigenvalues(model: nn.Module) -> torch.Tensor:
         raise RuntimeError("Newton's method did not find the free-running map's fixed point")
     eigenvalues = torch.linalg.eigvals(M * (1 - torch.tanh(h @ M + b) ** 2))
     return eigenvalues[eigenvalues.abs().argsort(descending=True)]
+
+
+def free_running_multipliers(model: nn.Module, phases: torch.Tensor, warmup: int = 10, skip: int = 300,
+                             steps: int = 1000, directions: int = 2) -> torch.Tensor:
+    """Per-step growth factors of small perturbations along the free-running forecast, largest first.
+
+    The map is linearised along the trajectory, not at a fixed point: after ``warmup`` true points
+    (zero state) and ``skip`` free-running steps, the Jacobians ``δh -> δh M diag(1 - h_{t+1}²)`` of
+    the next ``steps`` steps are multiplied, re-orthonormalising ``directions`` perturbations by QR
+    at every step. Each window gives ``exp(mean log growth)`` per direction (its Lyapunov
+    multipliers); the result is their mean over the windows, float64 ``[directions]``.
+    """
+    rnn, _ = rnn_and_readout(model)
+    phases = check_phases(phases)
+    warmup = positive_int(warmup, "warmup")
+    skip = integer(skip, "skip", minimum=0)
+    steps = positive_int(steps, "steps")
+    directions = positive_int(directions, "directions", maximum=rnn.hidden_size)
+    M, b = free_running_map(model)
+    weights = [p.detach().double() for p in rnn.parameters()]          # W_ih, W_hh, b_ih, b_hh
+    with torch.no_grad():
+        warm = sine_batch(phases, warmup, dtype=torch.float64)[..., 0]   # (windows, warmup)
+        h = torch.zeros(len(phases), rnn.hidden_size, dtype=torch.float64)
+        for t in range(warmup):
+            h = torch.tanh(warm[:, t:t + 1] @ weights[0].T + h @ weights[1].T + weights[2] + weights[3])
+        for _ in range(skip):
+            h = torch.tanh(h @ M + b)
+        Q = torch.eye(rnn.hidden_size, dtype=torch.float64)[:directions].repeat(len(phases), 1, 1)
+        log_growth = torch.zeros(len(phases), directions, dtype=torch.float64)
+        for _ in range(steps):
+            h = torch.tanh(h @ M + b)                                     # (windows, hidden_size)
+            moved = (Q @ M) * (1 - h ** 2)[:, None, :]                    # each row: δh M diag(1 - h²)
+            q, r = torch.linalg.qr(moved.mT)
+            Q = q.mT
+            log_growth += torch.diagonal(r, dim1=-2, dim2=-1).abs().log()
+    return (log_growth / steps).exp().mean(dim=0)
 
 
 def sine_amplitude(values, delta: float = DELTA) -> np.ndarray:

@@ -26,6 +26,18 @@ def test_loss_curve_draws_the_losses_and_a_running_mean_per_stage():
     assert _texts(ax) == [" L-BFGS "]
 
 
+def test_loss_curve_running_median_ignores_a_spike_that_moves_the_mean():
+    losses = np.full(60, 1e-3)
+    losses[30] = 1.0                                                      # one line-search trial step
+    medians = [line for line in draw_loss_curve(losses, window=10, statistic="median").axes[0].lines
+               if line.get_label() == "running median of 10"]
+    means = [line for line in draw_loss_curve(losses, window=10).axes[0].lines
+             if line.get_label() == "running mean of 10"]
+    assert len(medians) == len(means) == 1
+    np.testing.assert_allclose(medians[0].get_ydata(), 1e-3)              # the spike leaves the median alone
+    assert means[0].get_ydata().max() > 0.1                               # ... and lifts the mean a hundredfold
+
+
 def test_loss_curve_without_enough_points_draws_no_mean():
     ax = draw_loss_curve([0.5, 0.4, 0.3], window=100).axes[0]
     assert len(ax.lines) == 1 and ax.get_xlabel() == "iteration"
@@ -78,6 +90,7 @@ def test_time_to_quality_draws_each_record_and_the_levels():
     (lambda: draw_loss_curve(["a"]), TypeError, "losses must hold real numbers"),
     (lambda: draw_loss_curve([1.0, 2.0], stages={"x": 5}), ValueError, r"stages\['x'\] must be an int in \[0, 2\]"),
     (lambda: draw_loss_curve([1.0], stages=[1]), TypeError, "stages must be None or a collections.abc.Mapping"),
+    (lambda: draw_loss_curve([1.0], statistic="max"), ValueError, r"statistic must be one of \['mean', 'median'\]"),
     (lambda: draw_note_test([1, 2], [1, 2], [1]), ValueError, "one value per step"),
     (lambda: draw_horizon_errors({}), ValueError, "errors must be a non-empty dict"),
     (lambda: draw_horizon_errors([1.0]), TypeError, "errors must be a collections.abc.Mapping"),

@@ -8,8 +8,8 @@ import torch
 from torch import nn
 
 from helpers import (DELTA, ExactSineRNN, NoteNet, SineRNN, forecast_table, free_run, free_run_errors,
-                     free_running_eigenvalues, free_running_map, heldout_phases, set_seed, sine_amplitude,
-                     sine_batch, teacher_forced_error)
+                     free_running_eigenvalues, free_running_map, free_running_multipliers, heldout_phases, set_seed,
+                     sine_amplitude, sine_batch, teacher_forced_error)
 
 
 def test_free_run_errors_match_a_direct_computation_and_any_batch_size():
@@ -122,12 +122,18 @@ def test_free_running_map_rejects_other_models():
         free_running_map("net")
 
 
-def test_free_running_eigenvalues_are_those_of_the_map_linearised_by_autograd():
-    set_seed(7)
-    net = SineRNN(6)
+def _scaled_net(seed: int, hidden_size: int, scale: float) -> SineRNN:
+    """A SineRNN with every weight multiplied by ``scale`` (< 1: the free-running map contracts)."""
+    set_seed(seed)
+    net = SineRNN(hidden_size)
     with torch.no_grad():
         for p in net.parameters():
-            p.mul_(0.5)                                             # small weights: the map contracts
+            p.mul_(scale)
+    return net
+
+
+def test_free_running_eigenvalues_are_those_of_the_map_linearised_by_autograd():
+    net = _scaled_net(7, 6, 0.5)                                    # small weights: the map contracts
     M, b = free_running_map(net)
     eigenvalues = free_running_eigenvalues(net)
     h_star = torch.zeros(6, dtype=torch.float64)                    # the fixed point, by plain iteration
@@ -138,6 +144,50 @@ def test_free_running_eigenvalues_are_those_of_the_map_linearised_by_autograd():
     expected = torch.linalg.eigvals(jacobian)
     assert torch.all(eigenvalues.abs()[:-1] >= eigenvalues.abs()[1:])          # largest modulus first
     torch.testing.assert_close(torch.sort(eigenvalues.abs()).values, torch.sort(expected.abs()).values)
+
+
+def test_free_running_multipliers_are_the_growth_of_an_explicit_jacobian_product():
+    net = _scaled_net(8, 5, 3.0)                                         # large weights: tanh far from linear
+    M, b = free_running_map(net)
+    phase = heldout_phases(1, seed=8)
+    net64 = SineRNN.copy_of(net).double()
+    with torch.no_grad():
+        _, h = net64.rnn(sine_batch(phase, 4, dtype=torch.float64))
+    h = h[0, 0]
+    for _ in range(3):                                                   # skip
+        h = torch.tanh(h @ M + b)
+    product = torch.eye(5, dtype=torch.float64)[:2]                      # two perturbations, as rows
+    for _ in range(12):
+        jacobian = torch.autograd.functional.jacobian(lambda v: torch.tanh(v @ M + b), h)   # d out_i / d h_j
+        product = product @ jacobian.T                                   # row convention: δh -> δh J^T
+        h = torch.tanh(h @ M + b)
+    first = product[0].norm()                                            # growth of the first perturbation
+    area = torch.linalg.det(product @ product.T).sqrt()                  # growth of the area they span
+    expected = torch.stack([first, area / first]) ** (1 / 12)
+    got = free_running_multipliers(net, phase, warmup=4, skip=3, steps=12, directions=2)
+    assert got.shape == (2,) and got.dtype == torch.float64
+    torch.testing.assert_close(got, expected)
+
+
+def test_free_running_multipliers_at_a_stable_fixed_point_are_its_eigenvalue_moduli():
+    net = _scaled_net(7, 6, 0.5)                                         # small weights: the map contracts
+    moduli = free_running_eigenvalues(net).abs()
+    got = free_running_multipliers(net, heldout_phases(3, seed=7), skip=500, steps=3000, directions=3)
+    assert moduli[0] < 1 and torch.all(got[:-1] >= got[1:])
+    torch.testing.assert_close(got, moduli[:3], rtol=0.01, atol=0)
+
+
+@pytest.mark.parametrize("kwargs, err, match", [
+    ({"model": ExactSineRNN()}, ValueError, "model must have .rnn"),
+    ({"phases": [0.0]}, TypeError, "phases must be a torch.Tensor"),
+    ({"skip": -1}, ValueError, "skip must be an int"),
+    ({"steps": 0}, ValueError, "steps must be a positive int"),
+    ({"directions": 3}, ValueError, "directions must be a positive int <= 2"),
+])
+def test_free_running_multipliers_reject_bad_input(kwargs, err, match):
+    arguments = {"model": SineRNN(2), "phases": heldout_phases(2), **kwargs}
+    with pytest.raises(err, match=match):
+        free_running_multipliers(**arguments)
 
 
 def test_sine_amplitude_reads_any_amplitude_and_phase():
