@@ -30,8 +30,8 @@ help:
 	@echo "              CPU path on one thread), strict book build, browser tests"
 	@echo "make lab      JupyterLab on the notebooks, live widgets"
 	@echo "make execute  re-run every notebook in place in a fresh kernel (refreshes stored outputs)"
-	@echo "make bench    chapter 6's two sine recipes and chapter 7/8's memory task, trained and measured;"
-	@echo "              writes _build/bench/sine.json, memory.json and the sine models"
+	@echo "make bench    chapter 6's two sine recipes, chapters 7-8's memory task and chapter 8's comparison,"
+	@echo "              trained and measured; writes _build/bench/sine.json, memory.json, gru.json"
 	@echo "make audit    Lighthouse (npm, Debian's Chromium) on every page, plain and gzip-served"
 	@echo "make screenshot  re-take the README's picture of a built page"
 	@echo "make clean    remove _build and .venv"
@@ -88,6 +88,7 @@ execute: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python tests/bench_sine.py
 	$(BIN)/python tests/bench_memory.py
+	$(BIN)/python tests/bench_gru.py
 
 audit: book
 	npm ci --prefix tests/lighthouse --no-audit --no-fund --loglevel=error
