@@ -44,7 +44,7 @@ def sphinx(builder: str, outdir: Path, overrides: dict, *, strict: bool = True, 
 
     doctrees = doctrees or BUILD / f".doctrees-{builder}-{overrides.get('language', 'en')}"
     cli = {"external_toc_path": (ROOT / "_toc.yml").as_posix(), "latex_individualpages": False,
-           "nitpicky": True, **overrides}  # what `jupyter-book build -n` passes
+           "nitpicky": True, **overrides}  # what `jupyter-book build -n` passes (toc overridable)
     result = build_sphinx(ROOT, outdir, noconfig=True, path_config=str(ROOT / "_config.yml"),
                           doctreedir=doctrees, confoverrides=cli, builder=builder,
                           warningiserror=strict, keep_going=True)
@@ -52,12 +52,38 @@ def sphinx(builder: str, outdir: Path, overrides: dict, *, strict: bool = True, 
         raise SystemExit(f"sphinx {builder} build ({overrides.get('language', 'en')}) failed: {result}")
 
 
+def zh_toc() -> Path:
+    """_toc.yml with its part captions translated from the catalogs.
+
+    sphinx-external-toc inserts the captions after Sphinx has applied the translations, so the
+    Chinese edition reads them from a toc of its own, written from _toc.yml and the catalogs.
+    """
+    import yaml
+    from babel.messages.pofile import read_po
+
+    translated = {}
+    for po in sorted((ROOT / LOCALE_DIR / LANGUAGE / "LC_MESSAGES").rglob("*.po")):
+        with po.open("rb") as f:
+            translated.update({m.id: m.string for m in read_po(f) if m.id and m.string and not m.fuzzy})
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    for part in toc.get("parts", []):
+        if "caption" in part:
+            if part["caption"] not in translated:
+                raise SystemExit(f"the toc caption {part['caption']!r} has no translation: make update-po")
+            part["caption"] = translated[part["caption"]]
+    out = BUILD / "zh_CN_toc.yml"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return out
+
+
 def html_zh(out: Path | None = None) -> Path:
     """The Chinese edition, in _build/html/zh_CN (or ``out``, with its own doctrees)."""
+    overrides = {**ZH, "external_toc_path": zh_toc().as_posix()}
     if out is None:
-        sphinx("html", OUT[LANGUAGE], ZH)
+        sphinx("html", OUT[LANGUAGE], overrides)
         return OUT[LANGUAGE] / "index.html"
-    sphinx("html", out, ZH, doctrees=out / ".doctrees")
+    sphinx("html", out, overrides, doctrees=out / ".doctrees")
     return out / "index.html"
 
 
@@ -103,7 +129,7 @@ def pdf() -> list[Path]:
                          "a CJK font (apt-get install fonts-noto-cjk)")
     sources = {"en": BUILD / "singlehtml" / "en", LANGUAGE: BUILD / "singlehtml" / LANGUAGE}
     sphinx("singlehtml", sources["en"], {})
-    sphinx("singlehtml", sources[LANGUAGE], ZH)
+    sphinx("singlehtml", sources[LANGUAGE], {**ZH, "external_toc_path": zh_toc().as_posix()})
     for folder in sources.values():
         # singlehtml writes the whole book to the root page's path (book/intro.html) but links its
         # assets as if it stood at the top: put it there.

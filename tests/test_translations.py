@@ -107,3 +107,14 @@ def test_display_math_is_not_translated(entry):
         pytest.fail(f"{entry} has no Chinese catalog")
     changed = [m.id[:60] for m in _messages(po).values() if m.string and _display_math(m.id) and m.string != m.id]
     assert not changed, f"{po.name}: display math translated (it must stay identical): {changed[:3]}"
+
+
+@pytest.mark.parametrize("entry", toc_files())
+def test_numbered_headings_keep_their_number_escaped(entry):
+    """A translation starting '1. ' reads as a numbered list to Sphinx, which then drops it for the
+    English: write '1\\. ' (it shows as '1.')."""
+    po = CATALOGS / f"{entry}.po"
+    if not po.exists():
+        pytest.fail(f"{entry} has no Chinese catalog")
+    bad = [m.string[:40] for m in _messages(po).values() if m.string and re.match(r"\d+\. ", m.string)]
+    assert not bad, f"{po.name}: translations that start with an unescaped number: {bad[:3]}"
