@@ -114,6 +114,35 @@ def test_train_better_recipe_is_deterministic_and_its_bar_ends_with_training():
     assert starts["Adam"] == 0 and starts["L-BFGS, teacher-forced"] == 6
     assert 6 + 4 <= starts["L-BFGS, free-running"] < len(log["losses"])
     assert set(log["stages"]) == {"after Adam", "after the teacher-forced polish"}
+    # L-BFGS stops at max_iter iterations or at PyTorch's default budget of max_iter * 5 // 4 loss
+    # evaluations: the teacher-forced stage (4 iterations, budget 5) runs all 4; the free-running
+    # stage (3 iterations, budget 3: one evaluation before the first iteration) runs 2
+    evaluations = {"L-BFGS, teacher-forced": starts["L-BFGS, free-running"] - starts["L-BFGS, teacher-forced"],
+                   "L-BFGS, free-running": len(log["losses"]) - starts["L-BFGS, free-running"]}
+    assert evaluations == {"L-BFGS, teacher-forced": 4 * 5 // 4, "L-BFGS, free-running": 3 * 5 // 4}
+    assert log["iterations"] == {"Adam": 6, "L-BFGS, teacher-forced": 4, "L-BFGS, free-running": 2}
+
+
+def test_lbfgs_returns_the_iterations_it_ran_and_stops_early_when_converged():
+    w = nn.Parameter(torch.zeros(1, dtype=torch.float64))
+    model = nn.Module()
+    model.w = w
+    losses, reports = [], []
+    ran = sine_training._lbfgs(model, lambda: ((w - 3) ** 2).sum(), 50, losses, reports.append)
+    assert 1 <= ran < 50                                       # a 1-D quadratic: solved long before 50
+    torch.testing.assert_close(w.detach(), torch.tensor([3.0], dtype=torch.float64))
+    assert len(losses) >= ran + 1 and max(reports) == ran - 1   # the reports count finished iterations
+    w.data.zero_()
+    few = []                                                   # 2 iterations allow 2 * 5 // 4 = 2 evaluations:
+    assert sine_training._lbfgs(model, lambda: ((w - 3) ** 2).sum(), 2, few, lambda done: None) == 1
+    assert len(few) == 2                                       # the first, then one line-search step
+
+
+def test_train_better_recipe_leaves_a_stage_of_zero_steps_out_of_the_iterations():
+    _, log = train_better_recipe(**{**SMALL, "teacher_forced_steps": 0, "free_running_steps": 8}, seed=1)
+    assert set(log["iterations"]) == {"Adam", "L-BFGS, free-running"} and 1 <= log["iterations"]["L-BFGS, free-running"] <= 8
+    _, log = train_better_recipe(**{**SMALL, "teacher_forced_steps": 0, "free_running_steps": 0}, seed=1)
+    assert log["iterations"] == {"Adam": 6}
 
 
 def test_train_better_recipe_adam_stage_is_written_the_way_the_chapter_writes_it():
@@ -229,6 +258,41 @@ def test_quality_clock_measures_every_few_steps_and_leaves_measuring_out(monkeyp
     assert clock.reached(0.2) == (4, clock.record[2][1]) and clock.reached(0.01) is None
     with pytest.raises(ValueError, match="level must be a positive"):
         clock.reached(0.0)
+
+
+def test_quality_clock_paused_leaves_the_progress_bar_out(monkeypatch):
+    monkeypatch.setattr(sine_training, "free_run_errors", lambda model, phases, warmup, steps: torch.tensor([0.1]))
+    clock = QualityClock(heldout_phases(4), every=100)
+    shown = []
+
+    def slow_bar(done, total):                                 # a progress bar that takes 50 ms to draw
+        shown.append((done, total))
+        time.sleep(0.05)
+
+    bar = clock.paused(slow_bar)
+    bar(0, 5)                                                  # before the first checkpoint: nothing to stop
+    assert clock.seconds == 0.0
+    net = SineRNN(3)
+    clock(0, net)
+    for done in range(1, 6):
+        time.sleep(0.01)                                       # "training"
+        bar(done, 5)
+        clock(done, net, last=done == 5)
+    assert shown == [(done, 5) for done in range(6)]
+    assert 0.04 <= clock.seconds < 0.15                        # 5 x 10 ms trained; 6 x 50 ms drawing, left out
+    with pytest.raises(TypeError, match="progress must be a callable"):
+        clock.paused(5)
+
+
+def test_quality_clock_paused_drives_a_progress_bar_through_a_real_training():
+    phases = heldout_phases(8)
+    clock = QualityClock(phases, every=5, warmup=3, steps=10)
+    bar = ProgressBar(1, "note")
+    model, _ = train_note_recipe(iterations=10, seed=0, checkpoint=clock, progress=clock.paused(bar))
+    reference, _ = train_note_recipe(iterations=10, seed=0)
+    assert bar.done == bar.total == 10
+    assert [done for done, _, _ in clock.record] == [0, 5, 10]
+    assert all(torch.equal(a, b) for a, b in zip(model.parameters(), reference.parameters()))
 
 
 def test_quality_clock_on_a_real_training_measures_the_held_out_error():
