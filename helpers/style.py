@@ -76,9 +76,12 @@ def _register_inline_png() -> None:
         from IPython import get_ipython
     except ImportError:  # plain Python: nothing to register
         return
+    import base64
+
     shell = get_ipython()
-    if shell is not None:
-        shell.display_formatter.formatters["image/png"].for_type(Figure, figure_png)
+    if shell is not None:  # a formatter returns base64 text, as IPython's own does
+        shell.display_formatter.formatters["image/png"].for_type(
+            Figure, lambda fig: base64.b64encode(figure_png(fig)).decode("ascii"))
 
 
 _register_inline_png()
