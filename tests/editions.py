@@ -77,9 +77,32 @@ def zh_toc() -> Path:
     return out
 
 
+def search_dictionary() -> Path:
+    """The glossary's Chinese terms as a jieba dictionary, so the search index holds 隐藏状态 as a
+    word as well as 隐藏 and 状态 (a reader types the term whole)."""
+    from babel.messages.pofile import read_po
+
+    with (ROOT / LOCALE_DIR / LANGUAGE / "LC_MESSAGES" / "book" / "glossary.po").open("rb") as f:
+        catalog = read_po(f)
+    words = set()
+    for message in catalog:
+        # a term line: "hidden state (隐藏状态, 隐状态)" -> "隐藏状态 / 隐状态（hidden state）"
+        if message.id and message.string and "\n" not in message.id and message.id.endswith(")") \
+                and len(message.id) < 90 and "（" in message.string:
+            for word in message.string.split("（")[0].replace("与", "/").split("/"):
+                word = word.strip()
+                if word and " " not in word and any("\u4e00" <= ch <= "\u9fff" for ch in word):
+                    words.add(word)
+    out = BUILD / "zh_CN_search_dict.txt"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(f"{w} 1000\n" for w in sorted(words)), encoding="utf-8")
+    return out
+
+
 def html_zh(out: Path | None = None) -> Path:
     """The Chinese edition, in _build/html/zh_CN (or ``out``, with its own doctrees)."""
-    overrides = {**ZH, "external_toc_path": zh_toc().as_posix()}
+    overrides = {**ZH, "external_toc_path": zh_toc().as_posix(),
+                 "html_search_options": {"dict": search_dictionary().as_posix()}}
     if out is None:
         sphinx("html", OUT[LANGUAGE], overrides)
         return OUT[LANGUAGE] / "index.html"
