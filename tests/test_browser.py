@@ -125,7 +125,7 @@ def links_resolve(page) -> list[str]:
         .map(a => a.href).filter(h => h.startsWith(location.origin))""")
     # a reference to a heading with math shows its raw LaTeX: give such a {ref} its own text
     raw = page.evaluate("""() => Array.from(document.querySelectorAll('article a[href]'))
-        .map(a => a.textContent).filter(t => /\\[a-zA-Z]|\$/.test(t))""")
+        .map(a => a.textContent).filter(t => /\\\\[a-zA-Z]|\\$/.test(t))""")
     found = [f"link text shows raw LaTeX: {text[:60]!r}" for text in raw]
     for link in sorted(set(links)):
         url, fragment = urldefrag(link)
