@@ -3,7 +3,8 @@
 Serves ``_build/html`` on 127.0.0.1 (a plain HTTP server; ``--gzip`` compresses text responses,
 as most web hosts do), runs Lighthouse 12 (``tests/lighthouse``, installed by ``make audit``
 with npm) in Debian's Chromium with its default mobile settings on each page of ``_toc.yml``,
-and prints the four category scores and the first and largest contentful paint per page.
+and prints the four category scores and the first and largest contentful paint per page, for
+both editions.
 Writes ``_build/audit/lighthouse.json`` (or ``lighthouse-gzip.json``). Not a test: it takes a
 few minutes and its performance numbers depend on the machine.
 """
@@ -85,7 +86,7 @@ def audit(url: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gzip", action="store_true", help="serve text responses gzip-compressed")
-    parser.add_argument("pages", nargs="*", help="pages to audit (default: every page of _toc.yml)")
+    parser.add_argument("pages", nargs="*", help="pages to audit (default: every page of _toc.yml, both editions)")
     args = parser.parse_args(argv)
     if CHROMIUM is None:
         sys.exit("make audit needs Debian's Chromium: apt-get install chromium")
@@ -97,15 +98,15 @@ def main(argv: list[str] | None = None) -> int:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
-    pages = args.pages or [f"{entry}.html" for entry in toc_files()]
+    pages = args.pages or [f"{edition}{entry}.html" for edition in ("", "zh_CN/") for entry in toc_files()]
     results = {}
-    print(f"{'page':42s} perf  a11y  best  seo   FCP s  LCP s  KB")
+    print(f"{'page':48s} perf  a11y  best  seo   FCP s  LCP s  KB")
     for path in pages:
         r = results[path] = audit(base + path)
-        print(f"{path:42s} {r['performance']:4d} {r['accessibility']:5d} {r['best-practices']:5d} {r['seo']:4d} "
+        print(f"{path:48s} {r['performance']:4d} {r['accessibility']:5d} {r['best-practices']:5d} {r['seo']:4d} "
               f"{r['fcp_s']:6.1f} {r['lcp_s']:6.1f} {r['transfer_kb']:5d}", flush=True)
         if r["not_passed"]:
-            print(f"{'':42s} not passed: {r['not_passed']}")
+            print(f"{'':48s} not passed: {r['not_passed']}")
     server.shutdown()
     out_dir = ROOT / "_build" / "audit"
     out_dir.mkdir(parents=True, exist_ok=True)
