@@ -5,6 +5,8 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .checks import positive_int
+
 __all__ = ["COURSE_STYLE", "COLORS", "new_figure", "figure_png"]
 
 #: Colours by role, so a hidden state looks the same in every chapter.
@@ -37,11 +39,7 @@ matplotlib.rcParams.update(COURSE_STYLE)
 def new_figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = (6.4, 3.6),
                **subplot_kw) -> tuple[Figure, Axes | list]:
     """Return ``(fig, axes)`` in the course style, without pyplot (so it shows exactly once)."""
-    for name, value in (("nrows", nrows), ("ncols", ncols)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{name} must be an int, got {type(value).__name__}: {value!r}")
-        if value < 1:
-            raise ValueError(f"{name} must be >= 1, got {value}")
+    nrows, ncols = positive_int(nrows, "nrows"), positive_int(ncols, "ncols")
     if (not isinstance(figsize, (tuple, list)) or len(figsize) != 2
             or not all(isinstance(v, (int, float)) and v > 0 for v in figsize)):
         raise ValueError(f"figsize must be two positive numbers (width, height), got {figsize!r}")

@@ -43,8 +43,8 @@ def test_new_figure_is_pyplot_free_and_styled():
 
 
 @pytest.mark.parametrize("kwargs, err, match", [
-    ({"nrows": 0}, ValueError, "nrows must be >= 1"),
-    ({"ncols": 1.0}, TypeError, "ncols must be an int"),
+    ({"nrows": 0}, ValueError, "nrows must be a positive int"),
+    ({"ncols": 1.0}, TypeError, "ncols must be a positive int"),
     ({"figsize": (3,)}, ValueError, "figsize must be two positive numbers"),
     ({"figsize": (3, -1)}, ValueError, "figsize"),
 ])
