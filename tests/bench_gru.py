@@ -20,8 +20,6 @@ uses one CPU thread (``--threads``).
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import sys
 import time
 from pathlib import Path
@@ -130,12 +128,9 @@ def run(parts=("memory", "sine"), threads: int = 1, out: Path = OUT) -> dict:
                 print(f"sine   {name:10s} seed={seed}  " + " ".join(f"{k}:{v:.1e}" for k, v in table.items())
                       + f"  {seconds:.1f} s", flush=True)
         results["sine"] = sine
-    results.update({"threads": threads, "torch": torch.__version__, "python": platform.python_version(),
-                    "machine": platform.machine()})
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("{\n" + ",\n".join(f" {json.dumps(key)}: {json.dumps(value)}" for key, value in results.items())
-                   + "\n}\n")                   # one line per key: small, and readable in a diff
-    return results
+    from bench_memory import write_results  # tests/ is this script's own folder
+
+    return write_results(results, out, threads)
 
 
 def main(argv=None) -> int:

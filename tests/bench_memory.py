@@ -70,11 +70,18 @@ def run(configs=None, distances=DISTANCES, seeds=SEEDS, threads: int = 1, out: P
             results["accuracy"][name][str(L)] = [round(a, 4) for a in accuracies]
             results["loss_windows"][name][str(L)] = [round(v, 4) for v in torch.stack(windows).mean(dim=0).tolist()]
             results["train_seconds"][name][str(L)] = round(sum(seconds) / len(seconds), 2)
+    return write_results(results, out, threads)
+
+
+def write_results(results: dict, out: Path, threads: int) -> dict:
+    """Add where it ran, and write one line per key: small, and readable in a diff."""
+    import torch
+
     results.update({"threads": threads, "torch": torch.__version__, "python": platform.python_version(),
                     "machine": platform.machine()})
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("{\n" + ",\n".join(f" {json.dumps(key)}: {json.dumps(value)}" for key, value in results.items())
-                   + "\n}\n")                   # one line per key: small, and readable in a diff
+                   + "\n}\n")
     return results
 
 
