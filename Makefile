@@ -28,6 +28,7 @@ help:
 	@echo "make update-po  re-extract the English text and merge it into book/locale/zh_CN catalogs"
 	@echo "make test     unit + hygiene tests, nbval on every notebook (twice: this CPU, then the generic"
 	@echo "              CPU path on one thread), strict book build, browser tests"
+	@echo "make unit     unit and hygiene tests only; make nbval / make nbval-other-cpu: the notebooks only"
 	@echo "make lab      JupyterLab on the notebooks, live widgets"
 	@echo "make execute  re-run every notebook in place in a fresh kernel (refreshes stored outputs)"
 	@echo "make bench    chapter 6's two sine recipes, chapters 7-8's memory task and chapter 8's comparison,"

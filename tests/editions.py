@@ -31,8 +31,9 @@ LANGUAGE = "zh_CN"
 # Settings the Chinese edition adds to _config.yml. Smart quotes off: they would rewrite the
 # quotes of raw HTML inside translated blocks. Literal blocks are not translated (code stays
 # English; translating them breaks MyST code cells, MyST-Parser #444).
-I18N = {"project": "RNNs, from the note to the code", "locale_dirs": [LOCALE_DIR], "gettext_compact": False, "gettext_uuid": False,
-        "gettext_location": False, "gettext_additional_targets": ["index"]}
+I18N = {"project": "RNNs, from the note to the code", "locale_dirs": [LOCALE_DIR],
+        "gettext_compact": False, "gettext_uuid": False, "gettext_location": False,
+        "gettext_additional_targets": ["index"]}
 ZH = {**I18N, "language": LANGUAGE, "smartquotes": False, "html_title": "RNN：从笔记到代码",
       "nb_code_prompt_show": "显示答案", "nb_code_prompt_hide": "隐藏答案"}
 OUT = {"en": BUILD / "html", LANGUAGE: BUILD / "html" / LANGUAGE}
