@@ -48,8 +48,10 @@ $(STAMP): requirements.txt pyproject.toml
 book: book-en book-zh
 	@echo "Open: $(CURDIR)/_build/html/index.html   中文版: $(CURDIR)/_build/html/zh_CN/index.html"
 
+# Sphinx rebuilds only the pages that changed; a newer static file, template or config means all.
 book-en: $(STAMP)
-	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	$(BIN)/jupyter-book build . $(JB_FLAGS) $$($(BIN)/python -c "import sys; sys.path[:0] = ['tests']; \
+	  import editions; print('--all' if editions.stale(editions.OUT['en']) else '')")
 
 book-zh: $(STAMP)
 	$(BIN)/python tests/editions.py zh

@@ -39,6 +39,21 @@ ZH = {**I18N, "language": LANGUAGE, "smartquotes": False, "html_title": "RNNï¼šä
 OUT = {"en": BUILD / "html", LANGUAGE: BUILD / "html" / LANGUAGE}
 
 
+# Files Sphinx does not track per page: when none of the pages changed, it writes nothing and
+# does not copy _static again, so a change to one of these forces a full build.
+UNTRACKED = ["book/_static", "book/_templates", "_config.yml", "_toc.yml"]
+
+
+def stale(outdir: Path) -> bool:
+    """True when a static file, template or configuration is newer than the last build in ``outdir``."""
+    built = outdir / "searchindex.js"
+    if not built.exists():
+        return False
+    since = built.stat().st_mtime
+    files = [p for name in UNTRACKED for p in ([ROOT / name] + list((ROOT / name).rglob("*")))]
+    return any(p.is_file() and p.stat().st_mtime > since for p in files)
+
+
 def sphinx(builder: str, outdir: Path, overrides: dict, *, strict: bool = True, doctrees: Path | None = None) -> None:
     """Build with Jupyter Book's configuration (_config.yml, _toc.yml) plus ``overrides``."""
     from jupyter_book.sphinx import build_sphinx
@@ -47,7 +62,7 @@ def sphinx(builder: str, outdir: Path, overrides: dict, *, strict: bool = True, 
     cli = {"external_toc_path": (ROOT / "_toc.yml").as_posix(), "latex_individualpages": False,
            "nitpicky": True, **overrides}  # what `jupyter-book build -n` passes (toc overridable)
     result = build_sphinx(ROOT, outdir, noconfig=True, path_config=str(ROOT / "_config.yml"),
-                          doctreedir=doctrees, confoverrides=cli, builder=builder,
+                          doctreedir=doctrees, confoverrides=cli, builder=builder, force_all=stale(outdir),
                           warningiserror=strict, keep_going=True)
     if result != 0:
         raise SystemExit(f"sphinx {builder} build ({overrides.get('language', 'en')}) failed: {result}")

@@ -18,7 +18,7 @@
         index = index * n + i;
         var out = root.querySelector('output[for="' + c.id + '"]');
         if (out) { out.textContent = labels[i]; }
-        c.setAttribute("aria-valuetext", labels[i]);
+        if (c.type === "range") { c.setAttribute("aria-valuetext", labels[i]); }  // a slider says its value
         said.push(c.getAttribute("data-param") + " = " + labels[i]);
       });
       for (var k = 0; k < frames.length; k++) { frames[k].hidden = (k !== index); }
