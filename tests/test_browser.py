@@ -151,7 +151,34 @@ def edition_link(page, path, book_url) -> list[str]:
     target = urllib.parse.urljoin(page.url, link.get_attribute("href"))
     if target != book_url + other:
         found.append(f"the edition link goes to {target}, not {book_url + other}")
+    return found + edition_link_in_header(page)
+
+
+def edition_link_in_header(page) -> list[str]:
+    """The edition link sits in the article's header bar, on one row with the page's buttons."""
+    boxes = page.evaluate("""() => {
+        const box = e => { const r = e.getBoundingClientRect(); return [r.top, r.bottom]; };
+        const bar = document.querySelector('.bd-header-article');
+        const link = document.querySelector('a.rnn-edition-link');
+        const button = document.querySelector('.article-header-buttons .btn');
+        return bar && link && button ? [box(bar), box(link), box(button)] : null; }""")
+    if boxes is None:
+        return ["the article header, its buttons or the edition link is missing"]
+    (bar_top, bar_bottom), (top, bottom), (b_top, b_bottom) = boxes
+    found = []
+    if top < bar_top - 1 or bottom > bar_bottom + 1:
+        found.append(f"the edition link ({top:.0f}-{bottom:.0f}px) sticks out of the header bar "
+                     f"({bar_top:.0f}-{bar_bottom:.0f}px)")
+    if abs((top + bottom) / 2 - (b_top + b_bottom) / 2) > 4:
+        found.append("the edition link is not on one row with the header's buttons")
     return found
+
+
+def one_search_field(page) -> list[str]:
+    """One search field, in the sidebar: no second one in a top bar of the theme's own."""
+    visible = page.evaluate("""() => [...document.querySelectorAll('.search-button-field')]
+        .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden').length""")
+    return [] if visible == 1 else [f"{visible} search fields are visible, not 1"]
 
 
 def solution_prompts(page, path) -> list[str]:
@@ -222,6 +249,7 @@ def test_page(open_page, book_url, path):
         "axe": lambda: axe_basics(page),
         "links": lambda: links_resolve(page),
         "edition": lambda: edition_link(page, path, book_url),
+        "search field": lambda: one_search_field(page),
         "solutions": lambda: solution_prompts(page, path),
         "weight": lambda: weight(page, path),
         "explorers": lambda: explorers_respond(page, path),   # last: it moves the controls
@@ -232,7 +260,7 @@ def test_page(open_page, book_url, path):
     overflow = phone.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     if overflow > 1:
         found.append(f"phone: the page scrolls sideways by {overflow}px on a 390-px-wide screen")
-    found += [f"phone: {p}" for p in clean_and_offline(phone, phone_problems)]
+    found += [f"phone: {p}" for p in clean_and_offline(phone, phone_problems) + edition_link_in_header(phone)]
     assert not found, f"{path}:\n  " + "\n  ".join(found)
 
 
