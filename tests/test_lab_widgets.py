@@ -55,6 +55,21 @@ def lab_url():
     shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _lab_state(page) -> str:
+    """What JupyterLab shows, for a failure message: kernel status, prompts run, dialogs, errors."""
+    shot = ROOT / "_build" / "lab-widgets-failure.png"
+    shot.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(shot))
+    state = page.evaluate("""() => ({
+        kernel: document.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status,
+        prompts: [...document.querySelectorAll('.jp-InputArea-prompt')].map(p => p.textContent.trim())
+                 .filter(Boolean).slice(0, 12),
+        dialogs: [...document.querySelectorAll('.jp-Dialog')].map(d => d.textContent.trim().slice(0, 200)),
+        errors: [...document.querySelectorAll('.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]')]
+                .map(e => e.textContent.trim().slice(0, 300)).slice(0, 3)})""")
+    return f"JupyterLab state {state}; screenshot {shot}"
+
+
 def test_explorer_is_live_in_jupyterlab(browser, lab_url):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
@@ -66,7 +81,10 @@ def test_explorer_is_live_in_jupyterlab(browser, lab_url):
     page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
     page.get_by_text("Run All Cells", exact=True).click()
     slider = page.locator(".jupyter-widgets .widget-slider .noUi-handle").first
-    slider.wait_for(timeout=90_000)
+    try:
+        slider.wait_for(timeout=180_000)   # a fresh kernel imports torch; slow on a busy machine
+    except Exception:
+        pytest.fail("no live slider within 3 minutes of Run All Cells; " + _lab_state(page))
     figure = page.locator(".widget-output img").first
     figure.wait_for(timeout=60_000)
     before = figure.get_attribute("src")
