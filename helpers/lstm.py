@@ -39,11 +39,9 @@ def _check_plain_lstm(lstm, name: str = "lstm") -> nn.LSTM:
     return lstm
 
 
-def _check_state(state, lstm: nn.LSTM, batch: int, like: torch.Tensor):
-    shape = (lstm.num_layers, batch, lstm.hidden_size)
+def _check_state(state, shape: tuple, dtype: torch.dtype):
     if state is None:
-        zeros = torch.zeros(shape, dtype=like.dtype)
-        return zeros, zeros
+        return torch.zeros(shape, dtype=dtype), torch.zeros(shape, dtype=dtype)
     if not isinstance(state, (tuple, list)) or len(state) != 2:
         raise TypeError(f"state must be None or a pair (h_0, c_0), got {type(state).__name__}")
     h_0 = _tensor(state[0], "state[0] (h_0)", shape=shape)
@@ -65,7 +63,7 @@ def lstm_from_scratch(lstm: nn.LSTM, x: torch.Tensor, state=None):
         x = x.transpose(0, 1)                      # (seq_len, batch, input_size)
     if x.shape[2] != lstm.input_size:
         raise ValueError(f"x must have input_size = {lstm.input_size} features, got shape {tuple(x.shape)}")
-    h_0, c_0 = _check_state(state, lstm, x.shape[1], x)
+    h_0, c_0 = _check_state(state, (lstm.num_layers, x.shape[1], lstm.hidden_size), x.dtype)
     H = lstm.hidden_size
     layer_input = x                                # (seq_len, batch, features)
     h_n, c_n = [], []
@@ -130,27 +128,21 @@ def lstm_jacobian_norms(lstm: nn.LSTM, x: torch.Tensor, state=None) -> tuple[tor
     if x.shape[0] == 0 or x.shape[1] != lstm.input_size:
         raise ValueError(f"x must be (seq_len >= 1, input_size = {lstm.input_size}), got {tuple(x.shape)}")
     H = lstm.hidden_size
-    if state is None:
-        h, c = torch.zeros(H, dtype=x.dtype), torch.zeros(H, dtype=x.dtype)
-    else:
-        if not isinstance(state, (tuple, list)) or len(state) != 2:
-            raise TypeError(f"state must be None or a pair (h_0, c_0), got {type(state).__name__}")
-        h = _tensor(state[0], "state[0] (h_0)", shape=(H,)).detach().clone()
-        c = _tensor(state[1], "state[1] (c_0)", shape=(H,)).detach().clone()
+    h, c = (part.detach().clone() for part in _check_state(state, (H,), x.dtype))
     W_ih, W_hh = lstm.weight_ih_l0.detach(), lstm.weight_hh_l0.detach()
     b = (lstm.bias_ih_l0 + lstm.bias_hh_l0).detach()
     with torch.enable_grad():
         h.requires_grad_()
         c.requires_grad_()
         hs, cs = [h], [c]                          # the pair (h_t, c_t) as step t + 1 reads it
-        for t, x_t in enumerate(x, start=1):
+        for x_t in x:
             a = x_t @ W_ih.T + h @ W_hh.T + b      # (4 * hidden_size,): gates i, f, g, o
             i, f, g, o = a[:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:]
             c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
             h = torch.sigmoid(o) * torch.tanh(c_new)
             # the next step reads a copy of c_t: a gradient that reaches the copy has not gone
             # through h_t, so it is ∂/∂c_t with h_t held fixed (a block of the pair's Jacobian)
-            c = c_new.clone() if t < x.shape[0] else c_new
+            c = c_new.clone()
             hs.append(h)
             cs.append(c)
         eye = torch.eye(H, dtype=x.dtype)

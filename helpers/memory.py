@@ -30,6 +30,7 @@ from .checks import integer as _integer
 from .checks import one_of as _one_of
 from .checks import positive_int as _positive_int
 from .checks import real as _real
+from .gru import set_update_bias
 from .lstm import set_gate_biases
 from .seed import set_seed
 from .style import COLORS, new_figure
@@ -80,11 +81,13 @@ class MemoryNet(nn.Module):
     """A one-layer ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU`` and a linear read-out of its last state.
 
     ``forget_bias`` / ``input_bias`` (LSTM only) set those gates' total biases
-    (``set_gate_biases``); None keeps PyTorch's initialisation.
+    (``set_gate_biases``), ``update_bias`` (GRU only) the update gate's (``set_update_bias``);
+    None keeps PyTorch's initialisation.
     """
 
     def __init__(self, kind: str, hidden_size: int = 32, *, num_symbols: int = 8, num_distractors: int = 8,
-                 forget_bias: float | None = None, input_bias: float | None = None):
+                 forget_bias: float | None = None, input_bias: float | None = None,
+                 update_bias: float | None = None):
         super().__init__()
         self.kind = _one_of(kind, "kind", MEMORY_KINDS)
         self.hidden_size = _positive_int(hidden_size, "hidden_size")
@@ -92,18 +95,18 @@ class MemoryNet(nn.Module):
         self.num_distractors = _positive_int(num_distractors, "num_distractors")
         if kind != "lstm" and (forget_bias is not None or input_bias is not None):
             raise ValueError(f"forget_bias and input_bias are LSTM gates; kind={kind!r} has none, pass None")
+        if kind != "gru" and update_bias is not None:
+            raise ValueError(f"update_bias is the GRU's update gate; kind={kind!r} has none, pass None")
         self.rnn = MEMORY_KINDS[kind](self.num_symbols + self.num_distractors, self.hidden_size)
         if kind == "lstm":
             set_gate_biases(self.rnn, forget=forget_bias, input=input_bias)
+        if update_bias is not None:
+            set_update_bias(self.rnn, update_bias)
         self.head = nn.Linear(self.hidden_size, self.num_symbols)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out, _ = self.rnn(x)           # (seq_len, batch, hidden_size)
         return self.head(out[-1])      # (batch, num_symbols): scores after the last step
-
-
-def _check_net(model) -> MemoryNet:
-    return _instance(model, "model", MemoryNet)
 
 
 # -- training and evaluation --------------------------------------------------------------------
@@ -114,7 +117,7 @@ def train_memory(model: MemoryNet, distance: int, *, steps: int = 600, batch_siz
 
     The batches come from ``torch.Generator().manual_seed(seed)``, so two runs see the same data.
     """
-    _check_net(model)
+    _instance(model, "model", MemoryNet)
     L = _integer(distance, "distance", minimum=0)
     steps = _positive_int(steps, "steps")
     batch_size = _positive_int(batch_size, "batch_size")
@@ -142,7 +145,7 @@ def train_memory(model: MemoryNet, distance: int, *, steps: int = 600, batch_siz
 
 def memory_accuracy(model: MemoryNet, distance: int, *, num_sequences: int = 1000, seed: int = 2024) -> float:
     """Fraction of ``num_sequences`` fresh sequences (generator seeded with ``seed``) answered right."""
-    _check_net(model)
+    _instance(model, "model", MemoryNet)
     L = _integer(distance, "distance", minimum=0)
     n = _positive_int(num_sequences, "num_sequences")
     seed = _integer(seed, "seed", minimum=0)
@@ -160,7 +163,6 @@ def run_memory(distance: int, *, seed: int = 0, steps: int = 600, eval_sequences
 
     Returns ``{"model", "losses", "accuracy", "seconds"}`` (``seconds``: training wall time).
     """
-    seed = _integer(seed, "seed", minimum=0)
     set_seed(seed)
     model = MemoryNet(**model_kwargs)
     start = time.perf_counter()

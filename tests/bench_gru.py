@@ -24,14 +24,12 @@ import sys
 import time
 from pathlib import Path
 
+from bench_memory import DISTANCES, EVAL_SEED, EVAL_SEQUENCES, STEPS, task, write_results  # tests/ is on sys.path
+from bench_memory import SEEDS as MEMORY_SEEDS
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "_build" / "bench" / "gru.json"
-DISTANCES = (5, 10, 20, 50, 100, 200)
-MEMORY_SEEDS = (0, 1, 2)
 SINE_SEEDS = (0, 1, 2)
-STEPS = 600
-EVAL_SEQUENCES = 1000
-EVAL_SEED = 2024
 FEATURES, SYMBOLS = 16, 8          # the memory task: 8 symbols + 8 distractors in, 8 scores out
 
 
@@ -49,7 +47,7 @@ def equal_size(kind: str, input_size: int, outputs: int, target: int) -> int:
 
 
 def memory_configs() -> dict:
-    """name -> MemoryNet settings (``update_bias``: ``set_update_bias`` on the GRU after building it)."""
+    """name -> ``MemoryNet`` settings."""
     rnn_total = total_parameters("rnn", FEATURES, 32, SYMBOLS)
     gru, lstm = (equal_size(kind, FEATURES, SYMBOLS, rnn_total) for kind in ("gru", "lstm"))
     return {
@@ -71,41 +69,24 @@ def sine_configs() -> dict:
     return configs
 
 
-def run_memory_point(distance: int, seed: int, kind: str, hidden_size: int, update_bias: float | None = None,
-                     **lstm_biases) -> dict:
-    """``helpers.run_memory``, with the GRU's update-gate bias set after building the network."""
-    from helpers import MemoryNet, memory_accuracy, set_seed, set_update_bias, train_memory
-
-    set_seed(seed)
-    model = MemoryNet(kind, hidden_size, **lstm_biases)
-    if update_bias is not None:
-        set_update_bias(model.rnn, update_bias)
-    start = time.perf_counter()
-    losses = train_memory(model, distance, steps=STEPS, seed=seed)
-    seconds = time.perf_counter() - start
-    accuracy = memory_accuracy(model, distance, num_sequences=EVAL_SEQUENCES, seed=EVAL_SEED)
-    return {"accuracy": accuracy, "seconds": seconds, "losses": losses}
-
-
 def run(parts=("memory", "sine"), threads: int = 1, out: Path = OUT) -> dict:
     """Train and measure every network of each part; write the results to ``out``; return them."""
     import torch
 
-    from helpers import forecast_table, heldout_phases, train_better_recipe
+    from helpers import forecast_table, heldout_phases, run_memory, train_better_recipe
 
     torch.set_num_threads(threads)
     results: dict = {}
     if "memory" in parts:
         configs = memory_configs()
-        memory = {"task": {"num_symbols": SYMBOLS, "num_distractors": FEATURES - SYMBOLS, "steps": STEPS,
-                           "batch_size": 64, "lr": 0.01, "clip": 1.0, "eval_sequences": EVAL_SEQUENCES,
-                           "eval_seed": EVAL_SEED},
+        memory = {"task": {key: value for key, value in task().items() if key != "hidden_size"},
                   "distances": list(DISTANCES), "seeds": list(MEMORY_SEEDS), "configs": configs,
                   "accuracy": {}, "train_seconds": {}}
         for name, kwargs in configs.items():
             memory["accuracy"][name], memory["train_seconds"][name] = {}, {}
             for L in DISTANCES:
-                points = [run_memory_point(L, seed, **kwargs) for seed in MEMORY_SEEDS]
+                points = [run_memory(L, seed=seed, steps=STEPS, eval_sequences=EVAL_SEQUENCES, eval_seed=EVAL_SEED,
+                                     **kwargs) for seed in MEMORY_SEEDS]
                 memory["accuracy"][name][str(L)] = [round(p["accuracy"], 4) for p in points]
                 memory["train_seconds"][name][str(L)] = round(sum(p["seconds"] for p in points) / len(points), 2)
                 print(f"memory {name:20s} L={L:<4d} accuracy {[p['accuracy'] for p in points]}  "
@@ -128,8 +109,6 @@ def run(parts=("memory", "sine"), threads: int = 1, out: Path = OUT) -> dict:
                 print(f"sine   {name:10s} seed={seed}  " + " ".join(f"{k}:{v:.1e}" for k, v in table.items())
                       + f"  {seconds:.1f} s", flush=True)
         results["sine"] = sine
-    from bench_memory import write_results  # tests/ is this script's own folder
-
     return write_results(results, out, threads)
 
 

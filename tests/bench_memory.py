@@ -31,6 +31,12 @@ EVAL_SEQUENCES = 1000
 EVAL_SEED = 2024
 
 
+def task(steps: int = STEPS) -> dict:
+    """The settings every point shares (the defaults of ``MemoryNet`` and ``train_memory``), as recorded."""
+    return {"num_symbols": 8, "num_distractors": 8, "hidden_size": 32, "steps": steps, "batch_size": 64,
+            "lr": 0.01, "clip": 1.0, "eval_sequences": EVAL_SEQUENCES, "eval_seed": EVAL_SEED}
+
+
 def run(configs=None, distances=DISTANCES, seeds=SEEDS, threads: int = 1, out: Path = OUT,
         steps: int = STEPS) -> dict:
     """Train and evaluate every (network, distance, seed); write the results to ``out``; return them."""
@@ -43,8 +49,7 @@ def run(configs=None, distances=DISTANCES, seeds=SEEDS, threads: int = 1, out: P
     torch.set_num_threads(threads)
     configs = list(configs or MEMORY_CONFIGS)
     results = {
-        "task": {"num_symbols": 8, "num_distractors": 8, "hidden_size": 32, "steps": steps, "batch_size": 64,
-                 "lr": 0.01, "clip": 1.0, "eval_sequences": EVAL_SEQUENCES, "eval_seed": EVAL_SEED},
+        "task": task(steps),
         "distances": list(distances),
         "seeds": list(seeds),
         "window": WINDOW,

@@ -1,6 +1,7 @@
 """Unit tests of helpers.memory: the task's data, the three networks, training and evaluation, parameter
 counts against PyTorch, the drawings, and the benchmark's output file."""
 import importlib.util
+import inspect
 import json
 import math
 from pathlib import Path
@@ -73,6 +74,9 @@ def test_memory_net_gate_biases():
     net = MemoryNet("lstm", hidden_size=4, forget_bias=5.0, input_bias=-5.0)
     total = net.rnn.bias_ih_l0 + net.rnn.bias_hh_l0
     assert torch.equal(total[4:8], torch.full((4,), 5.0)) and torch.equal(total[:4], torch.full((4,), -5.0))
+    gru = MemoryNet("gru", hidden_size=4, update_bias=5.0).rnn
+    total = gru.bias_ih_l0 + gru.bias_hh_l0                  # PyTorch's gate order r, z, n
+    assert torch.equal(total[4:8], torch.full((4,), 5.0))
 
 
 @pytest.mark.parametrize("args, kwargs, err, match", [
@@ -80,6 +84,8 @@ def test_memory_net_gate_biases():
     (("rnn",), {"hidden_size": 0}, ValueError, "hidden_size must be a positive int"),
     (("gru",), {"forget_bias": 1.0}, ValueError, "LSTM gates"),
     (("lstm",), {"forget_bias": "1"}, TypeError, "forget must be a real number"),
+    (("rnn",), {"update_bias": 1.0}, ValueError, "update gate"),
+    (("gru",), {"update_bias": "1"}, TypeError, "value must be a real number"),
 ])
 def test_memory_net_rejects_bad_input(args, kwargs, err, match):
     with pytest.raises(err, match=match):
@@ -258,6 +264,15 @@ def test_bench_writes_what_chapter_7_reads(tmp_path):
         assert len(stored["loss_windows"][name]["1"]) == 40 // stored["window"]
     with pytest.raises(ValueError, match="multiple of 20"):
         bench.run(["rnn"], distances=[1], seeds=[0], out=out, steps=30)
+    # the recorded settings are the ones the functions really use: their defaults
+    def defaults(f):
+        return {name: p.default for name, p in inspect.signature(f).parameters.items()}
+
+    net, train, evaluate, task = defaults(MemoryNet), defaults(train_memory), defaults(memory_accuracy), stored["task"]
+    assert [task[k] for k in ("num_symbols", "num_distractors", "hidden_size")] == [
+        net[k] for k in ("num_symbols", "num_distractors", "hidden_size")]
+    assert [task[k] for k in ("batch_size", "lr", "clip")] == [train[k] for k in ("batch_size", "lr", "clip")]
+    assert (task["eval_sequences"], task["eval_seed"]) == (evaluate["num_sequences"], evaluate["seed"])
 
 
 def test_the_books_stored_result_is_complete():
