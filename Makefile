@@ -50,8 +50,7 @@ book: book-en book-zh
 
 # Sphinx rebuilds only the pages that changed; a newer static file, template or config means all.
 book-en: $(STAMP)
-	$(BIN)/jupyter-book build . $(JB_FLAGS) $$($(BIN)/python -c "import sys; sys.path[:0] = ['tests']; \
-	  import editions; print('--all' if editions.stale(editions.OUT['en']) else '')")
+	$(BIN)/jupyter-book build . $(JB_FLAGS) $$($(BIN)/python tests/editions.py stale)
 
 book-zh: $(STAMP)
 	$(BIN)/python tests/editions.py zh
@@ -77,12 +76,8 @@ nbval-other-cpu: $(STAMP)
 browser: book
 	$(BIN)/python -m pytest tests -m browser
 
-test: $(STAMP)
-	$(BIN)/jupyter-book build . $(JB_FLAGS)
-	$(BIN)/python tests/editions.py zh
-	$(BIN)/python tests/editions.py pdf
-	env -u $(FRAMES_ENV) $(BIN)/python -m pytest $(PARALLEL) tests --nbval --nbval-current-env \
-		--nbval-sanitize-with tests/sanitize.cfg $(NOTEBOOKS)
+test: book pdf
+	env -u $(FRAMES_ENV) $(NBVAL) tests $(NOTEBOOKS)
 	env -u $(FRAMES_ENV) $(OTHER_CPU) $(NBVAL) $(NOTEBOOKS)
 
 execute: $(STAMP)

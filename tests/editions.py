@@ -13,6 +13,8 @@ cells and their outputs are not translatable and stay identical. The Jupyter Boo
     python tests/editions.py update    gettext, then merge the .pot into the .po catalogs
                                        (--pages book/07_lstm ...: only those catalogs)
     python tests/editions.py pdf       one PDF per edition in _build/pdf/ (singlehtml + Chromium)
+    python tests/editions.py stale     prints "--all" when the English build is older than a static
+                                       file, template or configuration (make book-en passes it on)
 """
 from __future__ import annotations
 
@@ -39,8 +41,8 @@ ZH = {**I18N, "language": LANGUAGE, "smartquotes": False, "html_title": "RNNï¼šä
 OUT = {"en": BUILD / "html", LANGUAGE: BUILD / "html" / LANGUAGE}
 
 
-# Files Sphinx does not track per page: when none of the pages changed, it writes nothing and
-# does not copy _static again, so a change to one of these forces a full build.
+# When no page changed, Sphinx writes nothing and does not copy _static again: a change to a
+# static file (and, to be safe, to a template or the configuration) forces a full build.
 UNTRACKED = ["book/_static", "book/_templates", "_config.yml", "_toc.yml"]
 
 
@@ -198,11 +200,13 @@ def pdf() -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["zh", "gettext", "update", "pdf"])
+    parser.add_argument("what", choices=["zh", "gettext", "update", "pdf", "stale"])
     parser.add_argument("--out", type=Path, help="zh: build into this folder instead of _build/html/zh_CN")
     parser.add_argument("--pages", nargs="+", help="update: only these pages' catalogs (e.g. book/07_lstm)")
     args = parser.parse_args(argv)
-    if args.what == "zh":
+    if args.what == "stale":                       # make book-en: "--all" when the English build is stale
+        print("--all" if stale(OUT["en"]) else "")
+    elif args.what == "zh":
         print("Open:", html_zh(args.out))
     elif args.what == "gettext":
         print("wrote", gettext())
