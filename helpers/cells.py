@@ -21,7 +21,7 @@ __all__ = ["run_cell_stack", "draw_cell_stack", "draw_stack_states"]
 
 
 def _check_cells(cells: Sequence[nn.RNNCell]) -> list[nn.RNNCell]:
-    if isinstance(cells, nn.RNNCell) or not isinstance(cells, (list, tuple, nn.ModuleList)) or len(cells) == 0:
+    if not isinstance(cells, (list, tuple, nn.ModuleList)) or len(cells) == 0:
         raise TypeError(f"cells must be a non-empty list of nn.RNNCell (bottom layer first), got {cells!r}")
     for k, cell in enumerate(cells):
         _instance(cell, f"cells[{k}]", nn.RNNCell)
@@ -48,7 +48,7 @@ def run_cell_stack(cells: Sequence[nn.RNNCell], xs, hs: Sequence[torch.Tensor] |
                              f"got xs[{t}] of shape {tuple(x.shape)}")
     if hs is None:
         hs = [torch.zeros(batch, cell.hidden_size) for cell in cells]
-    if isinstance(hs, torch.Tensor) or not isinstance(hs, (list, tuple)):
+    if not isinstance(hs, (list, tuple)):
         raise TypeError(f"hs must be None or a list of {len(cells)} initial states (one per layer), got {hs!r}")
     if len(hs) != len(cells):
         raise ValueError(f"hs must be a list of {len(cells)} initial states (one per layer), got {len(hs)}")
@@ -122,7 +122,7 @@ def draw_stack_states(states: Sequence[torch.Tensor], t: int) -> Figure:
     ``states[k]`` is layer k's ``(seq_len, batch, hidden_k)``; ``t`` counts steps from 1 (the math's h_t), so
     the loop has read ``x_1 .. x_t`` and the columns after ``t`` are left blank.
     """
-    if isinstance(states, torch.Tensor) or not isinstance(states, (list, tuple)) or len(states) == 0:
+    if not isinstance(states, (list, tuple)) or len(states) == 0:
         raise TypeError(f"states must be a non-empty list of (seq_len, batch, hidden) tensors, got {type(states).__name__}")
     for k, s in enumerate(states):
         _tensor(s, f"states[{k}]", ndim=3)

@@ -11,20 +11,16 @@ few minutes and its performance numbers depend on the machine.
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
-import http.server
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import BOOK_HTML, CHROMIUM, CHROMIUM_ARGS, ROOT, _QuietHandler  # noqa: E402
-from test_notebooks import toc_files  # noqa: E402
+from conftest import BOOK_HTML, CHROMIUM, CHROMIUM_ARGS, ROOT, _QuietHandler, serve
+from test_browser import PAGES
 
 LIGHTHOUSE = ROOT / "tests" / "lighthouse" / "node_modules" / "lighthouse" / "cli" / "index.js"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -94,11 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit(f"no Lighthouse at {LIGHTHOUSE}: run `make audit` (it installs it with npm)")
     if not (BOOK_HTML / "index.html").exists():
         sys.exit("no built book: run `make book` first")
-    handler = functools.partial(_GzipHandler if args.gzip else _QuietHandler, directory=str(BOOK_HTML))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    pages = args.pages or [f"{edition}{entry}.html" for edition in ("", "zh_CN/") for entry in toc_files()]
+    server, base = serve(BOOK_HTML, _GzipHandler if args.gzip else _QuietHandler)
+    pages = args.pages or PAGES
     results = {}
     print(f"{'page':48s} perf  a11y  best  seo   FCP s  LCP s  KB")
     for path in pages:

@@ -44,6 +44,13 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def serve(directory: Path, handler=_QuietHandler) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Serve ``directory`` on 127.0.0.1 from a daemon thread: ``(server, base URL ending in "/")``."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
 @pytest.fixture(scope="session")
 def book_url():
     """Base URL of the built book served on 127.0.0.1 (skips without Chromium or a build)."""
@@ -52,11 +59,8 @@ def book_url():
         missing(f"no built book at {BOOK_HTML}: run `make book` first (make test does)")
     if not (BOOK_HTML / "zh_CN" / "index.html").exists():
         missing(f"no 中文 edition at {BOOK_HTML / 'zh_CN'}: run `make book` first (make test does)")
-    handler = functools.partial(_QuietHandler, directory=str(BOOK_HTML))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server, url = serve(BOOK_HTML)
+    yield url
     server.shutdown()
 
 

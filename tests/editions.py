@@ -19,11 +19,8 @@ cells and their outputs are not translatable and stay identical. The Jupyter Boo
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import shutil
 import sys
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,24 +142,23 @@ def update(pages: list[str] | None = None) -> None:
     from sphinx_intl.commands import main as intl
 
     pot = gettext()
-    if pages:
-        chosen = Path(tempfile.mkdtemp(prefix="pot-"))
-        for page in pages:
-            (chosen / page).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(pot / f"{page}.pot", chosen / f"{page}.pot")
-        pot = chosen
-    try:
-        intl(["update", "-p", str(pot), "-l", LANGUAGE, "-d", str(ROOT / LOCALE_DIR), "-w", "100"],
-             standalone_mode=False)
-    except SystemExit as exit_:
-        if exit_.code:
-            raise
+    with tempfile.TemporaryDirectory(prefix="pot-") as tmp:
+        if pages:
+            for page in pages:
+                (Path(tmp) / page).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(pot / f"{page}.pot", Path(tmp) / f"{page}.pot")
+            pot = Path(tmp)
+        try:
+            intl(["update", "-p", str(pot), "-l", LANGUAGE, "-d", str(ROOT / LOCALE_DIR), "-w", "100"],
+                 standalone_mode=False)
+        except SystemExit as exit_:
+            if exit_.code:
+                raise
 
 
 def pdf() -> list[Path]:
     """singlehtml of each edition, printed to PDF by Debian's Chromium once MathJax is done."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import CHROMIUM, CHROMIUM_ARGS, _QuietHandler
+    from conftest import CHROMIUM, CHROMIUM_ARGS, serve
     from playwright.sync_api import sync_playwright
 
     if CHROMIUM is None:
@@ -180,11 +176,9 @@ def pdf() -> list[Path]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for edition, folder in sources.items():
-            handler = functools.partial(_QuietHandler, directory=str(folder))
-            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-            threading.Thread(target=server.serve_forever, daemon=True).start()
+            server, base = serve(folder)
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html", wait_until="networkidle")
+            page.goto(base + "index.html", wait_until="networkidle")
             page.evaluate("() => (window.MathJax && MathJax.startup && MathJax.startup.promise) || null")
             page.emulate_media(media="print")
             name = "rnn-course.pdf" if edition == "en" else f"rnn-course.{edition}.pdf"

@@ -108,7 +108,7 @@ def test_stack_states_draws_every_sentence_up_to_step_t():
         np.testing.assert_allclose(data[:, :2], states[k][:2, b].T.numpy())
         frame = [p for p in ax.patches if isinstance(p, Rectangle)]
         assert len(frame) == 1 and frame[0].get_x() == 1.5           # step 2 framed
-    assert "$x_1 \\ldots x_{2}$" in fig._supxlabel.get_text()
+    assert "$x_1 \\ldots x_{2}$" in fig.get_supxlabel()
     full = draw_stack_states(states[:1], t=5)
     assert not [ax for ax in full.axes if ax.images][0].images[0].get_array().mask.any()
 

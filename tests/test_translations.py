@@ -50,14 +50,20 @@ def test_every_page_is_translated_and_current(templates, entry):
     assert not fuzzy, f"{po.name}: {len(fuzzy)} fuzzy (changed in English, check the translation): {fuzzy[:3]}"
 
 
-@pytest.mark.parametrize("entry", toc_files())
-def test_translations_are_chinese_prose(entry):
-    """A translated paragraph reads as Chinese (code names and math stay as they are)."""
+def _catalog(entry: str):
+    """The page's catalog and its translated messages (a missing catalog fails the test)."""
     po = CATALOGS / f"{entry}.po"
     if not po.exists():
         pytest.fail(f"{entry} has no Chinese catalog")
+    return po, [m for m in _messages(po).values() if m.string]
+
+
+@pytest.mark.parametrize("entry", toc_files())
+def test_translations_are_chinese_prose(entry):
+    """A translated paragraph reads as Chinese (code names and math stay as they are)."""
+    po, translated = _catalog(entry)
     # display math is extracted without its $$ and stays identical: not prose
-    prose = [m for m in _messages(po).values() if m.string and len(re.sub(r"`[^`]*`|\$[^$]*\$", "", m.id)) > 60
+    prose = [m for m in translated if len(re.sub(r"`[^`]*`|\$[^$]*\$", "", m.id)) > 60
              and not (m.string == m.id and re.search(r"\\[a-zA-Z]+", m.id))]
     not_chinese = [m.id[:60] for m in prose if not CJK.search(m.string)]
     assert not not_chinese, f"{po.name}: long messages whose translation has no Chinese: {not_chinese[:3]}"
@@ -80,13 +86,9 @@ def markup(text: str) -> dict[str, list[str]]:
 @pytest.mark.parametrize("entry", toc_files())
 def test_translations_keep_code_math_and_links(entry):
     """Code stays English and identical, math identical, every cross-reference and link kept."""
-    po = CATALOGS / f"{entry}.po"
-    if not po.exists():
-        pytest.fail(f"{entry} has no Chinese catalog")
+    po, translated = _catalog(entry)
     broken = []
-    for message in _messages(po).values():
-        if not message.string:
-            continue
+    for message in translated:
         want, got = markup(message.id), markup(message.string)
         lost = {kind: sorted(set(want[kind]) ^ set(got[kind])) for kind in want if set(want[kind]) != set(got[kind])}
         if lost:
@@ -102,10 +104,8 @@ def _display_math(text: str) -> bool:
 @pytest.mark.parametrize("entry", toc_files())
 def test_display_math_is_not_translated(entry):
     """A display-math block whose text changes is rendered as a bare '::' by Sphinx's i18n: keep it."""
-    po = CATALOGS / f"{entry}.po"
-    if not po.exists():
-        pytest.fail(f"{entry} has no Chinese catalog")
-    changed = [m.id[:60] for m in _messages(po).values() if m.string and _display_math(m.id) and m.string != m.id]
+    po, translated = _catalog(entry)
+    changed = [m.id[:60] for m in translated if _display_math(m.id) and m.string != m.id]
     assert not changed, f"{po.name}: display math translated (it must stay identical): {changed[:3]}"
 
 
@@ -113,8 +113,6 @@ def test_display_math_is_not_translated(entry):
 def test_numbered_headings_keep_their_number_escaped(entry):
     """A translation starting '1. ' reads as a numbered list to Sphinx, which then drops it for the
     English: write '1\\. ' (it shows as '1.')."""
-    po = CATALOGS / f"{entry}.po"
-    if not po.exists():
-        pytest.fail(f"{entry} has no Chinese catalog")
-    bad = [m.string[:40] for m in _messages(po).values() if m.string and re.match(r"\d+\. ", m.string)]
+    po, translated = _catalog(entry)
+    bad = [m.string[:40] for m in translated if re.match(r"\d+\. ", m.string)]
     assert not bad, f"{po.name}: translations that start with an unescaped number: {bad[:3]}"
