@@ -27,52 +27,46 @@ def _model_dtype(model: nn.Module) -> torch.dtype:
     return parameter.dtype if parameter is not None else torch.float32
 
 
-def _chunks(n: int, batch_size: int | None) -> list[slice]:
-    size = n if batch_size is None else positive_int(batch_size, "batch_size")
-    return [slice(i, i + size) for i in range(0, n, size)]
-
-
-def free_run_errors(model: nn.Module, phases: torch.Tensor, warmup: int = 10, steps: int = 39,
-                    batch_size: int | None = None) -> torch.Tensor:
+def free_run_errors(model: nn.Module, phases: torch.Tensor, warmup: int = 10, steps: int = 39) -> torch.Tensor:
     """Mean squared free-running error at each horizon 1..steps, over windows starting at ``phases``.
 
     Each window gives ``warmup`` true points from a zero state, then ``steps`` predictions, each
-    fed back. ``batch_size`` runs the windows in chunks of that size (None: all at once).
+    fed back.
     """
     instance(model, "model", nn.Module)
     phases = check_phases(phases)
     warmup, steps = positive_int(warmup, "warmup"), positive_int(steps, "steps")
     windows = sine_batch(phases, warmup + steps, dtype=_model_dtype(model))
     with torch.no_grad():
-        predictions = torch.cat([free_run(model, windows[s, :warmup], steps)
-                                 for s in _chunks(len(phases), batch_size)])
+        predictions = free_run(model, windows[:, :warmup], steps)
     return ((predictions - windows[:, warmup:]).to(torch.float64) ** 2).mean(dim=(0, 2))
 
 
-def teacher_forced_error(model: nn.Module, phases: torch.Tensor, warmup: int = 10, steps: int = 39,
-                         batch_size: int | None = None) -> float:
+def teacher_forced_error(model: nn.Module, phases: torch.Tensor, warmup: int = 10, steps: int = 39) -> float:
     """Mean squared one-step error on the same targets as ``free_run_errors``, every input true.
 
-    A model with ``max_batch == 1`` (``NoteNet``) reads one window at a time unless ``batch_size`` says.
+    A model with ``max_batch == 1`` (``NoteNet``) reads one window at a time.
     """
     instance(model, "model", nn.Module)
     phases = check_phases(phases)
     warmup, steps = positive_int(warmup, "warmup"), positive_int(steps, "steps")
     windows = sine_batch(phases, warmup + steps, dtype=_model_dtype(model))
-    if batch_size is None and getattr(model, "max_batch", None) == 1:
-        batch_size = 1                                  # a forward for one window at a time (NoteNet)
+    inputs = windows[:, :-1]                            # (windows, warmup + steps - 1, 1)
     with torch.no_grad():
-        out = torch.cat([model(windows[s, :-1], None)[0] for s in _chunks(len(phases), batch_size)])
+        if getattr(model, "max_batch", None) == 1:      # a forward for one window at a time (NoteNet)
+            out = torch.cat([model(window[None], None)[0] for window in inputs])
+        else:
+            out, _ = model(inputs, None)
     return float(((out[:, warmup - 1:] - windows[:, warmup:]).to(torch.float64) ** 2).mean())
 
 
 def forecast_table(model: nn.Module, phases: torch.Tensor, warmups: Sequence[int] = (2, 3, 5, 10),
-                   horizons: Sequence[int] = (39, 200), batch_size: int | None = None) -> dict[tuple[int, int], float]:
+                   horizons: Sequence[int] = (39, 200)) -> dict[tuple[int, int], float]:
     """Held-out free-running MSE over the first ``h`` steps after a warm-up of ``w``, for every (w, h)."""
     warmups, horizons = positive_ints(warmups, "warmups"), positive_ints(horizons, "horizons")
     table = {}
     for w in warmups:
-        errors = free_run_errors(model, phases, warmup=w, steps=max(horizons), batch_size=batch_size)
+        errors = free_run_errors(model, phases, warmup=w, steps=max(horizons))
         for h in horizons:
             table[w, h] = errors[:h].mean().item()
     return table

@@ -88,14 +88,11 @@ class SineRNN(nn.Module):
 def rnn_and_readout(model: nn.Module) -> tuple[nn.RNN, nn.Linear]:
     """``(model.rnn, model.linear)`` if ``model`` is built like ``NoteNet`` and ``SineRNN``.
 
-    That is: a one-layer, one-direction tanh ``nn.RNN(1, H, batch_first=True)`` and an
-    ``nn.Linear(H, 1)`` readout (ValueError otherwise).
+    That is: ``recurrent_and_readout`` with the plain tanh ``nn.RNN(1, H, batch_first=True)``
+    (ValueError otherwise).
     """
-    instance(model, "model", nn.Module)
-    rnn, linear = getattr(model, "rnn", None), getattr(model, "linear", None)
-    if not (isinstance(rnn, nn.RNN) and isinstance(linear, nn.Linear) and rnn.input_size == 1
-            and rnn.num_layers == 1 and not rnn.bidirectional and rnn.nonlinearity == "tanh"
-            and rnn.batch_first and linear.in_features == rnn.hidden_size and linear.out_features == 1):
+    rnn, linear = recurrent_and_readout(model)
+    if not isinstance(rnn, nn.RNN):
         raise ValueError("model must have .rnn, a one-layer tanh nn.RNN(1, H, batch_first=True), and "
                          ".linear, an nn.Linear(H, 1), like NoteNet and SineRNN")
     return rnn, linear

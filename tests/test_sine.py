@@ -84,19 +84,7 @@ def test_note_net_survives_torch_save(tmp_path):
     assert torch.equal(loaded(x, None)[0], net(x, None)[0])
 
 
-# -- the better network -------------------------------------------------------------------------
-def test_sine_rnn_is_right_for_any_batch():
-    set_seed(0)
-    net = SineRNN(8)
-    x = sine_batch(torch.tensor([0.0, 0.5, 3.0]), 20)              # (3, 20, 1)
-    out, h = net(x)
-    assert out.shape == (3, 20, 1) and h.shape == (1, 3, 8)
-    one_by_one = torch.cat([net(x[i:i + 1])[0] for i in range(3)])
-    torch.testing.assert_close(out, one_by_one)
-    rnn_out, _ = net.rnn(x)                                       # against PyTorch's own layers
-    torch.testing.assert_close(out, net.linear(rnn_out))
-
-
+# -- the better network (any batch: with the GRU and LSTM below) ----------------------------------
 @pytest.mark.parametrize("bad, err", [(0, ValueError), (2.0, TypeError), (True, TypeError)])
 def test_sine_rnn_rejects_bad_hidden_size(bad, err):
     with pytest.raises(err, match="hidden_size must be"):

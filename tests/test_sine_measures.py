@@ -12,7 +12,7 @@ from helpers import (DELTA, ExactSineRNN, NoteNet, SineRNN, forecast_table, free
                      sine_amplitude, sine_batch, teacher_forced_error)
 
 
-def test_free_run_errors_match_a_direct_computation_and_any_batch_size():
+def test_free_run_errors_match_a_direct_computation():
     set_seed(1)
     net = SineRNN(5)
     phases = heldout_phases(6, seed=1)
@@ -22,8 +22,6 @@ def test_free_run_errors_match_a_direct_computation_and_any_batch_size():
     direct = ((forecast - windows[:, 4:]).double() ** 2).mean(dim=(0, 2))
     errors = free_run_errors(net, phases, warmup=4, steps=11)
     torch.testing.assert_close(errors, direct)
-    torch.testing.assert_close(free_run_errors(net, phases, warmup=4, steps=11, batch_size=4), errors)
-    torch.testing.assert_close(free_run_errors(net, phases, warmup=4, steps=11, batch_size=1), errors)
 
 
 def test_teacher_forced_error_matches_a_direct_computation():
@@ -46,7 +44,7 @@ def test_the_note_net_is_measured_one_window_at_a_time_like_its_copy():
     phases = heldout_phases(5, seed=4)
     torch.testing.assert_close(free_run_errors(note, phases), free_run_errors(SineRNN.copy_of(note), phases),
                                rtol=1e-4, atol=1e-9)
-    assert math.isclose(teacher_forced_error(note, phases, batch_size=1),
+    assert math.isclose(teacher_forced_error(note, phases),
                         teacher_forced_error(SineRNN.copy_of(note), phases), rel_tol=1e-5)
 
 
@@ -88,8 +86,6 @@ def test_forecast_table_rejects_bad_input(kwargs, err, match):
     (lambda: free_run_errors("model", heldout_phases(2)), TypeError, "model must be a torch.nn"),
     (lambda: free_run_errors(SineRNN(2), [0.0]), TypeError, "phases must be a torch.Tensor"),
     (lambda: free_run_errors(SineRNN(2), heldout_phases(2), warmup=0), ValueError, "warmup must be a positive int"),
-    (lambda: free_run_errors(SineRNN(2), heldout_phases(2), batch_size=0), ValueError,
-     "batch_size must be a positive int"),
     (lambda: teacher_forced_error(SineRNN(2), heldout_phases(2), steps=0), ValueError, "steps must be a positive int"),
 ])
 def test_measurements_reject_bad_input(call, err, match):
@@ -118,6 +114,10 @@ def test_free_running_map_iterated_is_the_fed_back_forecast():
 def test_free_running_map_rejects_other_models():
     with pytest.raises(ValueError, match="model must have .rnn"):
         free_running_map(ExactSineRNN())
+    no_bias = SineRNN(3)
+    no_bias.rnn = nn.RNN(1, 3, bias=False, batch_first=True)
+    with pytest.raises(ValueError, match="model must have .rnn"):
+        free_running_map(no_bias)
     with pytest.raises(TypeError, match="model must be a torch.nn"):
         free_running_map("net")
 
