@@ -193,14 +193,24 @@ def free_running_loss(model: nn.Module, windows: torch.Tensor, warmups: Sequence
     if windows.shape[1] < max(warmups) + steps:
         raise ValueError(f"windows must be [batch, T, 1] with T >= max(warmups) + steps = {max(warmups) + steps}, "
                          f"got {tuple(windows.shape)}")
-    if not isinstance(rnn, nn.RNN):
-        return _free_running_loss_stepped(rnn, linear, windows, warmups, steps)
     states, targets = [], []
     for w in warmups:
-        _, h = rnn(windows[:, :w])                              # (1, batch, hidden_size)
-        states.append(h[0])
+        _, state = rnn(windows[:, :w])                          # (1, batch, hidden_size), or a pair (LSTM)
+        states.append(state)
         targets.append(windows[:, w:w + steps])
-    h = torch.cat(states)                                       # (len(warmups) * batch, hidden_size)
+    if isinstance(rnn, nn.LSTM):
+        state = tuple(torch.cat(parts, dim=1) for parts in zip(*states))
+    else:
+        state = torch.cat(states, dim=1)                        # (1, len(warmups) * batch, hidden_size)
+    if not isinstance(rnn, nn.RNN):                             # GRU, LSTM: fed its own predictions
+        x = linear((state[0] if isinstance(state, tuple) else state)[0])[:, None]   # (len(warmups) * batch, 1, 1)
+        predictions = [x]
+        for _ in range(steps - 1):
+            out, state = rnn(x, state)
+            x = linear(out)
+            predictions.append(x)
+        return nn.functional.mse_loss(torch.cat(predictions, dim=1), torch.cat(targets))
+    h = state[0]                                                # (len(warmups) * batch, hidden_size)
     W_xh, W_hh = rnn.weight_ih_l0.T, rnn.weight_hh_l0.T
     W_hy, b_y = linear.weight.T, linear.bias
     M = W_hh + W_hy @ W_xh                                      # (hidden_size, hidden_size)
@@ -210,51 +220,6 @@ def free_running_loss(model: nn.Module, windows: torch.Tensor, warmups: Sequence
         h = torch.tanh(h @ M + b)
         hs.append(h)
     predictions = linear(torch.stack(hs, dim=1))                # (len(warmups) * batch, steps, 1)
-    return nn.functional.mse_loss(predictions, torch.cat(targets))
-
-
-def _free_running_loss_stepped(rnn: nn.Module, linear: nn.Linear, windows: torch.Tensor, warmups: list[int],
-                               steps: int) -> torch.Tensor:
-    """``free_running_loss`` for a GRU or an LSTM: after the warm-up, each step's input is the prediction.
-
-    As for the plain RNN's map, the readout is folded into the input weights: the next input is
-    ``x = h W_hy + b_y``, so ``x W_ih = h (W_hy W_ih) + b_y W_ih``, and one product per step gives
-    every gate (PyTorch's equations, chapters 7 and 8). A call of the layer per step costs more.
-    Arguments checked by ``free_running_loss``.
-    """
-    lstm = isinstance(rnn, nn.LSTM)
-    hs, cs, targets = [], [], []
-    for w in warmups:
-        _, state = rnn(windows[:, :w])                          # (1, batch, hidden_size), or a pair of them
-        hs.append(state[0][0] if lstm else state[0])
-        if lstm:
-            cs.append(state[1][0])
-        targets.append(windows[:, w:w + steps])
-    h = torch.cat(hs)                                           # (len(warmups) * batch, hidden_size)
-    c = torch.cat(cs) if lstm else None
-    H = rnn.hidden_size
-    W_hy, b_y = linear.weight.T, linear.bias                    # (H, 1), (1,)
-    W_in = W_hy @ rnn.weight_ih_l0.T                            # (H, blocks * H): the input's weights, folded
-    b_in = b_y @ rnn.weight_ih_l0.T + rnn.bias_ih_l0            # (blocks * H,)
-    W_hh, b_hh = rnn.weight_hh_l0.T, rnn.bias_hh_l0
-    if lstm:                                                    # gates i, f, g, o: one sum
-        A, b = W_in + W_hh, b_in + b_hh                         # (H, 4H), (4H,)
-    else:                                                       # r and z: one sum; n: input and hidden parts apart
-        A = torch.cat([W_in[:, :2 * H] + W_hh[:, :2 * H], W_in[:, 2 * H:], W_hh[:, 2 * H:]], dim=1)   # (H, 4H)
-        b = torch.cat([b_in[:2 * H] + b_hh[:2 * H], b_in[2 * H:], b_hh[2 * H:]])
-    states = [h]
-    for _ in range(steps - 1):
-        a = h @ A + b                                           # (B, 4H)
-        if lstm:
-            i, f, g, o = a.chunk(4, dim=1)
-            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-            h = torch.sigmoid(o) * torch.tanh(c)
-        else:
-            r, z = torch.sigmoid(a[:, :2 * H]).chunk(2, dim=1)
-            n = torch.tanh(a[:, 2 * H:3 * H] + r * a[:, 3 * H:])
-            h = (1 - z) * n + z * h
-        states.append(h)
-    predictions = linear(torch.stack(states, dim=1))            # (len(warmups) * batch, steps, 1)
     return nn.functional.mse_loss(predictions, torch.cat(targets))
 
 
@@ -302,6 +267,18 @@ def polish(model: nn.Module, teacher_forced_steps: int = 300, free_running_steps
     float32); returns a float32 ``SineRNN`` and every loss evaluated.
     """
     model = SineRNN.copy_of(model)
+    teacher_forced_steps = integer(teacher_forced_steps, "teacher_forced_steps", minimum=0)
+    free_running_steps = integer(free_running_steps, "free_running_steps", minimum=0)
+    num_points = integer(num_points, "num_points", minimum=3)
+    min_warmup = integer(min_warmup, "min_warmup", minimum=1, maximum=num_points - 2)
+    horizon = positive_int(horizon, "horizon")
+    warmups = positive_ints(warmups, "warmups")
+    start_phases = one_of(start_phases, "start_phases", ("any", "note"))
+    dtype = one_of(dtype, "dtype", (torch.float32, torch.float64))
+    progress = function(progress, "progress", allow_none=True)
+    checkpoint = function(checkpoint, "checkpoint", allow_none=True)
+    if teacher_forced_steps + free_running_steps == 0:
+        raise ValueError("polish needs at least one L-BFGS step: teacher_forced_steps + free_running_steps >= 1")
     losses: list[float] = []
     polished = _polish(model, teacher_forced_steps, free_running_steps, min_warmup, num_points, horizon, warmups,
                        start_phases, dtype, losses, progress, checkpoint, 0, None, None, None)
@@ -317,21 +294,10 @@ def _polish(model: SineRNN, teacher_forced_steps, free_running_steps, min_warmup
             stages: dict | None, starts: dict | None, iterations: dict | None = None) -> SineRNN:
     """``polish`` on ``model`` itself (changed in place, then returned as float32), reporting from ``done``.
 
+    The arguments come checked from its two callers, ``polish`` and ``train_better_recipe``.
     ``stages``, ``starts`` and ``iterations`` (when given) receive a copy after the teacher-forced
     stage, the index in ``losses`` where each stage starts, and the L-BFGS iterations each ran.
     """
-    teacher_forced_steps = integer(teacher_forced_steps, "teacher_forced_steps", minimum=0)
-    free_running_steps = integer(free_running_steps, "free_running_steps", minimum=0)
-    num_points = integer(num_points, "num_points", minimum=3)
-    min_warmup = integer(min_warmup, "min_warmup", minimum=1, maximum=num_points - 2)
-    horizon = positive_int(horizon, "horizon")
-    warmups = positive_ints(warmups, "warmups")
-    start_phases = one_of(start_phases, "start_phases", ("any", "note"))
-    dtype = one_of(dtype, "dtype", (torch.float32, torch.float64))
-    progress = function(progress, "progress", allow_none=True)
-    checkpoint = function(checkpoint, "checkpoint", allow_none=True)
-    if teacher_forced_steps + free_running_steps == 0:
-        raise ValueError("polish needs at least one L-BFGS step: teacher_forced_steps + free_running_steps >= 1")
     total = done + teacher_forced_steps + free_running_steps if total is None else total
     model.to(dtype)
 
@@ -399,6 +365,8 @@ def train_better_recipe(adam_steps: int = 200, batch_size: int = 64, lr: float =
     carry_state = boolean(carry_state, "carry_state")
     teacher_forced_steps = integer(teacher_forced_steps, "teacher_forced_steps", minimum=0)
     free_running_steps = integer(free_running_steps, "free_running_steps", minimum=0)
+    horizon = positive_int(horizon, "horizon")
+    warmups = positive_ints(warmups, "warmups")
     dtype = one_of(dtype, "dtype", (torch.float32, torch.float64))
     progress = function(progress, "progress", allow_none=True)
     checkpoint = function(checkpoint, "checkpoint", allow_none=True)
